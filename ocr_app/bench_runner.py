@@ -1,0 +1,122 @@
+"""One benchmark system over one folder, in its own process (so cold start and peak RSS
+are that system's alone). Runnable as a plain script by a peer's own interpreter, hence
+stdlib-only imports at the top.
+
+usage: bench_runner.py SYSTEM DIR OUT.jsonl --threads N --spawned-at EPOCH_SECONDS
+SYSTEM: ocrdesk-int8 | ocrdesk-fp32 | ocrdesk-<set>-<precision> | rapidocr | tesseract
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def _ocrdesk(system: str, threads: int):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from ocr_app.engine import Engine, EngineConfig
+
+    parts = system.split("-")[1:]
+    precision = parts[-1]
+    model_set = "-".join(parts[:-1]) or None
+    engine = Engine(EngineConfig(model_set=model_set, precision=precision, threads=threads))
+
+    def run(path: Path) -> list[dict]:
+        res = engine.run(path, use_cache=False)
+        return [{"box": ln.box, "text": ln.text, "confidence": ln.confidence} for ln in res.lines]
+
+    return run
+
+
+def _rapidocr(threads: int):
+    from rapidocr import RapidOCR
+
+    engine = RapidOCR(params={
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    })
+
+    def run(path: Path) -> list[dict]:
+        out = engine(str(path))
+        if out.boxes is None:
+            return []
+        return [{"box": [list(map(float, p)) for p in box], "text": txt, "confidence": float(score)}
+                for box, txt, score in zip(out.boxes, out.txts, out.scores)]
+
+    return run
+
+
+def _tesseract(threads: int, lang: str):
+    env = {**os.environ, "OMP_THREAD_LIMIT": str(threads)}
+
+    def run(path: Path) -> list[dict]:
+        tsv = subprocess.run(["tesseract", str(path), "stdout", "-l", lang, "tsv"], capture_output=True,
+                             text=True, env=env, check=False).stdout
+        groups: dict[tuple, list] = {}
+        for row in tsv.splitlines()[1:]:
+            cols = row.split("\t")
+            if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+                continue
+            key = (cols[1], cols[2], cols[3], cols[4])
+            groups.setdefault(key, []).append(cols)
+        lines = []
+        for words in groups.values():
+            x0 = min(int(w[6]) for w in words)
+            y0 = min(int(w[7]) for w in words)
+            x1 = max(int(w[6]) + int(w[8]) for w in words)
+            y1 = max(int(w[7]) + int(w[9]) for w in words)
+            sep = "" if lang.startswith("chi") else " "
+            lines.append({"box": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+                          "text": sep.join(w[11] for w in words), "confidence": 0.0})
+        return lines
+
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("system")
+    parser.add_argument("folder")
+    parser.add_argument("out")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--spawned-at", type=float, default=None)
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--tess-lang", default="eng")
+    args = parser.parse_args()
+    spawned = args.spawned_at or time.time()
+    if args.system.startswith("ocrdesk"):
+        run = _ocrdesk(args.system, args.threads)
+    elif args.system == "rapidocr":
+        run = _rapidocr(args.threads)
+    elif args.system == "tesseract":
+        run = _tesseract(args.threads, args.tess_lang)
+    else:
+        raise SystemExit(f"unknown system {args.system}")
+    images = sorted(p for p in Path(args.folder).iterdir() if p.suffix.lower() in IMAGE_EXTS)
+    if args.limit:
+        images = images[: args.limit]
+    cold_ms = None
+    with open(args.out, "w", encoding="utf-8") as fh:
+        for path in images:
+            t = time.perf_counter()
+            lines = run(path)
+            ms = (time.perf_counter() - t) * 1000
+            if cold_ms is None:
+                cold_ms = (time.time() - spawned) * 1000
+            fh.write(json.dumps({"image": path.name, "lines": lines, "ms": round(ms, 1)}, ensure_ascii=False) + "\n")
+    rss_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"cold_start_ms": round(cold_ms or 0.0, 1), "peak_rss_mb": round(rss_kb / 1024, 1),
+                      "images": len(images)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Content-hash result cache: same bytes + same result-changing settings → same answer.
+
+Bounded LRU in memory; optionally also JSON files on disk under the user cache folder
+so results survive restarts. Thread-safe: workers share one cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from .result import OcrResult
+
+
+def content_key(data: bytes, settings: str) -> str:
+    digest = hashlib.blake2b(data, digest_size=20)
+    digest.update(b"\0" + settings.encode())
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, max_items: int = 256, disk_dir: Path | None = None):
+        self.max_items = max_items
+        self.disk_dir = disk_dir
+        self._mem: OrderedDict[str, dict] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> OcrResult | None:
+        with self._lock:
+            data = self._mem.get(key)
+            if data is not None:
+                self._mem.move_to_end(key)
+        if data is None and self.disk_dir is not None:
+            data = self._read_disk(key)
+            if data is not None:
+                self._remember(key, data)
+        with self._lock:
+            if data is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+        result = OcrResult.from_dict(data)
+        result.cached = True
+        return result
+
+    def put(self, key: str, result: OcrResult) -> None:
+        if result.error is not None or self.max_items <= 0:
+            return
+        data = result.to_dict()
+        self._remember(key, data)
+        if self.disk_dir is not None:
+            self._write_disk(key, data)
+
+    def _remember(self, key: str, data: dict) -> None:
+        with self._lock:
+            self._mem[key] = data
+            self._mem.move_to_end(key)
+            while len(self._mem) > self.max_items:
+                self._mem.popitem(last=False)
+
+    def _read_disk(self, key: str) -> dict | None:
+        try:
+            return json.loads((self.disk_dir / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _write_disk(self, key: str, data: dict) -> None:
+        try:
+            self.disk_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.disk_dir, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False)
+            os.replace(tmp, self.disk_dir / f"{key}.json")
+        except OSError:
+            pass  # a cache that cannot write is just a smaller cache
+
+    @property
+    def hit_rate(self) -> float:
+        total = self.hits + self.misses
+        return self.hits / total if total else 0.0
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"items": len(self._mem), "hits": self.hits, "misses": self.misses,
+                    "hit_rate": round(self.hit_rate, 4)}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._mem.clear()
+            self.hits = self.misses = 0

@@ -1,0 +1,127 @@
+"""DB text detector (PP-OCR det ONNX): probability map → text quads.
+
+Post-processing follows the DB paper as PP-OCR implements it: threshold the map, take
+each connected region's minimum-area rectangle, score it by the mean probability inside,
+then grow it back to the full text extent with pyclipper (the network predicts shrunk
+kernels), and drop boxes too small to hold a character.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+import pyclipper
+
+
+@dataclass
+class DetectorConfig:
+    limit_side: int = 736  # scale so the short side is at least this ...
+    max_side: int = 2000  # ... but never let the long side exceed this
+    thresh: float = 0.3
+    box_thresh: float = 0.5
+    unclip_ratio: float = 1.6
+    max_candidates: int = 1000
+    min_size: float = 3.0
+    dilate: bool = True
+
+
+class TextDetector:
+    def __init__(self, session: ort.InferenceSession, config: DetectorConfig | None = None):
+        self.session = session
+        self.input_name = session.get_inputs()[0].name
+        self.config = config or DetectorConfig()
+
+    def input_size(self, h: int, w: int) -> tuple[int, int]:
+        cfg = self.config
+        ratio = cfg.limit_side / min(h, w) if min(h, w) < cfg.limit_side else 1.0
+        if max(h, w) * ratio > cfg.max_side:
+            ratio = cfg.max_side / max(h, w)
+        rh = max(32, int(round(h * ratio / 32) * 32))
+        rw = max(32, int(round(w * ratio / 32) * 32))
+        return rh, rw
+
+    def probability_map(self, img: np.ndarray) -> np.ndarray:
+        h, w = img.shape[:2]
+        rh, rw = self.input_size(h, w)
+        resized = cv2.resize(img, (rw, rh))
+        blob = resized.astype(np.float32).transpose(2, 0, 1)[None]
+        blob *= 2.0 / 255.0
+        blob -= 1.0
+        return self.session.run(None, {self.input_name: blob})[0][0, 0]
+
+    def __call__(self, img: np.ndarray) -> tuple[list[np.ndarray], list[float]]:
+        """Quads (4×2 float32, clockwise from top-left) in `img` pixels, with scores."""
+        h, w = img.shape[:2]
+        if h < 2 or w < 2:
+            return [], []
+        pred = self.probability_map(img)
+        return self.boxes_from_map(pred, w, h)
+
+    def boxes_from_map(self, pred: np.ndarray, dest_w: int, dest_h: int) -> tuple[list[np.ndarray], list[float]]:
+        cfg = self.config
+        mask = (pred > cfg.thresh).astype(np.uint8)
+        if cfg.dilate:
+            mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
+        height, width = mask.shape
+        contours, _ = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        boxes, scores = [], []
+        for contour in contours[: cfg.max_candidates]:
+            points, short = mini_box(contour)
+            if short < cfg.min_size:
+                continue
+            score = box_score(pred, points)
+            if score < cfg.box_thresh:
+                continue
+            expanded = unclip(points, cfg.unclip_ratio)
+            if expanded is None:
+                continue
+            box, short = mini_box(expanded)
+            if short < cfg.min_size + 2:
+                continue
+            box[:, 0] = np.clip(np.round(box[:, 0] / width * dest_w), 0, dest_w)
+            box[:, 1] = np.clip(np.round(box[:, 1] / height * dest_h), 0, dest_h)
+            boxes.append(box.astype(np.float32))
+            scores.append(float(score))
+        return boxes, scores
+
+
+def mini_box(contour: np.ndarray) -> tuple[np.ndarray, float]:
+    """Minimum-area rectangle as ordered corners, and its short side."""
+    rect = cv2.minAreaRect(contour.reshape(-1, 1, 2).astype(np.float32))
+    pts = sorted(cv2.boxPoints(rect).tolist(), key=lambda p: p[0])
+    left = sorted(pts[:2], key=lambda p: p[1])
+    right = sorted(pts[2:], key=lambda p: p[1])
+    box = np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
+    return box, float(min(rect[1]))
+
+
+def box_score(pred: np.ndarray, box: np.ndarray) -> float:
+    """Mean probability inside the box (the 'fast' DB score)."""
+    h, w = pred.shape
+    xmin = int(np.clip(np.floor(box[:, 0].min()), 0, w - 1))
+    xmax = int(np.clip(np.ceil(box[:, 0].max()), 0, w - 1))
+    ymin = int(np.clip(np.floor(box[:, 1].min()), 0, h - 1))
+    ymax = int(np.clip(np.ceil(box[:, 1].max()), 0, h - 1))
+    mask = np.zeros((ymax - ymin + 1, xmax - xmin + 1), dtype=np.uint8)
+    shifted = box - np.array([xmin, ymin], dtype=np.float32)
+    cv2.fillPoly(mask, [shifted.astype(np.int32)], 1)
+    return float(cv2.mean(pred[ymin : ymax + 1, xmin : xmax + 1], mask)[0])
+
+
+def unclip(box: np.ndarray, ratio: float) -> np.ndarray | None:
+    """Offset the polygon outwards by area * ratio / perimeter (DB's unclip)."""
+    poly = box.reshape(-1, 2)
+    area = abs(cv2.contourArea(poly))
+    length = cv2.arcLength(poly.reshape(-1, 1, 2), True)
+    if length == 0:
+        return None
+    distance = area * ratio / length
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath(poly.astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    expanded = offset.Execute(distance)
+    if not expanded:
+        return None
+    return np.array(max(expanded, key=len), dtype=np.float32)

@@ -1,0 +1,49 @@
+"""Reading order: boxes into rows (top to bottom), rows into left-to-right items."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class _HasBox(Protocol):
+    box: Sequence[Sequence[float]]
+    text: str
+
+
+def _bounds(box: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in box]
+    ys = [p[1] for p in box]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def group_rows(boxes: Sequence[Sequence[Sequence[float]]]) -> list[list[int]]:
+    """Indices grouped into visual rows: a box joins a row when its vertical centre lies
+    within the row's span and it overlaps the row by at least half its own height."""
+    order = sorted(range(len(boxes)), key=lambda i: (_bounds(boxes[i])[1] + _bounds(boxes[i])[3]) / 2)
+    rows: list[dict] = []
+    for i in order:
+        x0, y0, x1, y1 = _bounds(boxes[i])
+        cy = (y0 + y1) / 2
+        h = max(1.0, y1 - y0)
+        target = None
+        for row in reversed(rows[-3:]):
+            overlap = min(y1, row["bot"]) - max(y0, row["top"])
+            if row["top"] <= cy <= row["bot"] and overlap >= 0.5 * min(h, row["bot"] - row["top"]):
+                target = row
+                break
+        if target is None:
+            rows.append({"top": y0, "bot": y1, "items": [i]})
+        else:
+            target["items"].append(i)
+    return [sorted(r["items"], key=lambda i: _bounds(boxes[i])[0]) for r in rows]
+
+
+def reading_order(boxes: Sequence[Sequence[Sequence[float]]]) -> list[int]:
+    return [i for row in group_rows(boxes) for i in row]
+
+
+def page_text(lines: Sequence[_HasBox]) -> str:
+    """Rows joined by newlines; items within a row joined by a space."""
+    rows = group_rows([ln.box for ln in lines])
+    return "\n".join(" ".join(lines[i].text for i in row if lines[i].text) for row in rows).strip("\n")

@@ -1,0 +1,81 @@
+"""Model manifest: which files make a model set, where they live, which INT8 variants exist."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..paths import models_dir
+from .errors import PROVISION_HINT, ModelError
+
+PRECISIONS = ("int8", "fp32")
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict:
+    path = models_dir() / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"model manifest unreadable: {path} ({exc}); {PROVISION_HINT}") from exc
+
+
+def default_model_set() -> str:
+    return manifest()["default_model_set"]
+
+
+def model_set_names() -> list[str]:
+    return list(manifest()["model_sets"])
+
+
+def int8_name(name: str) -> str:
+    return name.replace(".onnx", ".int8.onnx")
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """Resolved paths of one model set at one precision."""
+
+    name: str
+    precision: str
+    det: Path
+    rec: Path
+    cls: Path
+    dict_path: Path | None
+
+    def describe(self) -> dict[str, str]:
+        return {"set": self.name, "precision": self.precision, "det": self.det.name,
+                "rec": self.rec.name, "cls": self.cls.name}
+
+
+def _pick(name: str, precision: str, quantised: dict) -> Path:
+    base = models_dir()
+    if precision == "int8" and name in quantised:
+        return base / int8_name(name)
+    return base / name
+
+
+def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
+    """Paths for a model set; raises ModelError naming any missing file."""
+    man = manifest()
+    set_name = set_name or man["default_model_set"]
+    if set_name not in man["model_sets"]:
+        raise ModelError(f"unknown model set {set_name!r}; known: {', '.join(man['model_sets'])}")
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
+    spec = man["model_sets"][set_name]
+    quantised = man.get("quantise", {})
+    files = ModelFiles(
+        name=set_name,
+        precision=precision,
+        det=_pick(spec["det"], precision, quantised),
+        rec=_pick(spec["rec"], precision, quantised),
+        cls=_pick(spec["cls"], precision, quantised),
+        dict_path=models_dir() / spec["dict"] if spec.get("dict") else None,
+    )
+    for path in (files.det, files.rec, files.cls, files.dict_path):
+        if path is not None and not path.is_file():
+            raise ModelError(f"model file missing: {path}; {PROVISION_HINT}")
+    return files

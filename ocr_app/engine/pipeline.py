@@ -1,0 +1,159 @@
+"""Engine: wires load → preprocess → detect → classify → recognise, with timings and cache.
+
+One Engine per process; its ONNX Runtime sessions are shared by every thread that calls
+`run`, which is safe because the stages keep no per-call state on the instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .. import paths
+from . import classify, preprocess
+from .cache import ResultCache, content_key
+from .crop import crop_quad
+from .detect import DetectorConfig, TextDetector
+from .layout import reading_order
+from .load import ImageLoadError, LoadedImage, load, read_bytes
+from .models import ModelFiles, resolve
+from .recognize import TextRecognizer
+from .result import Line, OcrResult
+from .session import default_threads, get_session
+
+
+@dataclass
+class EngineConfig:
+    model_set: str | None = None  # None → the manifest's default
+    precision: str = "int8"  # "int8" or "fp32"
+    threads: int = 0  # ONNX Runtime intra-op threads; 0 → physical cores
+    use_cls: bool = True  # angle classifier for upside-down lines
+    min_confidence: float = 0.5  # drop recognised lines below this
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    rec_batch: int = 8
+    cache_items: int = 256
+    disk_cache: bool = False
+
+    def fingerprint(self) -> str:
+        """Settings that change results (not threads or caching)."""
+        keep = {k: v for k, v in asdict(self).items() if k not in ("threads", "cache_items", "disk_cache")}
+        return repr(sorted(keep.items()))
+
+
+class Engine:
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or EngineConfig()
+        threads = self.config.threads or default_threads()
+        self.threads = threads
+        self.models: ModelFiles = resolve(self.config.model_set, self.config.precision)
+        started = time.perf_counter()
+        self.detector = TextDetector(get_session(self.models.det, threads), self.config.detector)
+        self.recognizer = TextRecognizer(
+            get_session(self.models.rec, threads),
+            str(self.models.dict_path) if self.models.dict_path else None,
+            batch=self.config.rec_batch,
+        )
+        self.classifier = classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
+        self.load_ms = (time.perf_counter() - started) * 1000
+        disk = paths.user_cache_dir() / "results" if self.config.disk_cache else None
+        self.cache = ResultCache(self.config.cache_items, disk)
+        self._fingerprint = self.config.fingerprint() + self.models.name + self.models.precision
+        self._lock = threading.Lock()
+
+    def info(self) -> dict:
+        return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
+                "load_ms": round(self.load_ms, 1)}
+
+    # ---- public API -------------------------------------------------------------------
+
+    def run(self, source: str | Path | bytes | np.ndarray, name: str | None = None,
+            want_stages: bool = False, use_cache: bool = True) -> OcrResult:
+        """OCR one image. Never raises for bad input: the reason is in `result.error`."""
+        t0 = time.perf_counter()
+        label = name or (Path(source).name if isinstance(source, (str, Path)) else "image")
+        timings: dict[str, float] = {}
+        try:
+            data = read_bytes(source) if isinstance(source, (str, Path)) else source
+            key = self._key(data) if use_cache else None
+            if key is not None and not want_stages:
+                hit = self.cache.get(key)
+                if hit is not None:
+                    hit.source = label
+                    hit.timings = {**hit.timings, "total": (time.perf_counter() - t0) * 1000}
+                    return hit
+            loaded = load(data)
+            timings["load"] = (time.perf_counter() - t0) * 1000
+            result = self._recognise_image(loaded, label, timings, want_stages)
+        except ImageLoadError as exc:
+            return OcrResult(source=label, error=str(exc), timings={"total": (time.perf_counter() - t0) * 1000})
+        except MemoryError:
+            return OcrResult(source=label, error="not enough memory for this image",
+                             timings={"total": (time.perf_counter() - t0) * 1000})
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        if key is not None:
+            self.cache.put(key, result)
+        return result
+
+    def _key(self, data: bytes | np.ndarray) -> str:
+        if isinstance(data, np.ndarray):
+            raw = hashlib.blake2b(np.ascontiguousarray(data).tobytes(), digest_size=20).digest()
+            data = raw + str(data.shape).encode()
+        return content_key(bytes(data), self._fingerprint)
+
+    # ---- stages ----------------------------------------------------------------------
+
+    def _recognise_image(self, loaded: LoadedImage, label: str, timings: dict[str, float],
+                         want_stages: bool) -> OcrResult:
+        img = loaded.image
+        t = time.perf_counter()
+        work, offset = pad_small(img)
+        stages = preprocess.stage_images(img) if want_stages else {}
+        timings["preprocess"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        quads, _scores = self.detector(work)
+        order = reading_order([q.tolist() for q in quads])
+        quads = [quads[i] for i in order]
+        timings["detect"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        crops = [crop_quad(work, q) for q in quads]
+        if self.classifier is not None and crops:
+            crops = classify.apply(crops, self.classifier(crops))
+        timings["classify"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        decoded = self.recognizer(crops) if crops else []
+        timings["recognize"] = (time.perf_counter() - t) * 1000
+
+        back = 1.0 / loaded.scale
+        lines = []
+        for quad, dec in zip(quads, decoded, strict=True):
+            if not dec.text.strip() or dec.confidence < self.config.min_confidence:
+                continue
+            box = ((quad - offset) * back).round(1).tolist()
+            lines.append(Line(box=box, text=dec.text, confidence=round(dec.confidence, 4),
+                              char_confidences=[round(c, 3) for c in dec.char_confidences]))
+        return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
+                         stages=stages)
+
+
+def pad_small(img: np.ndarray, min_side: int = 32, max_ratio: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
+    """Pad tiny or very elongated images (a single-line screenshot) so the detector sees
+    margins around the text; returns the padded image and the (x, y) offset added."""
+    h, w = img.shape[:2]
+    pad_y = max(0, int(np.ceil(max(min_side, w / max_ratio) - h)))
+    pad_x = max(0, int(np.ceil(max(min_side, h / max_ratio) - w)))
+    if not pad_x and not pad_y:
+        return img, np.zeros(2, np.float32)
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]]).reshape(-1, 3)
+    colour = tuple(int(c) for c in np.median(border, axis=0))
+    top, left = pad_y // 2, pad_x // 2
+    padded = cv2.copyMakeBorder(img, top, pad_y - top, left, pad_x - left, cv2.BORDER_CONSTANT, value=colour)
+    return padded, np.array([left, top], np.float32)

@@ -1,0 +1,68 @@
+"""What the engine hands to every consumer: plain data, no OCR knowledge needed to use it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .layout import page_text
+
+
+@dataclass
+class Line:
+    box: list[list[float]]  # 4 corners (x, y) in original-image pixels, clockwise from top-left
+    text: str
+    confidence: float
+    char_confidences: list[float] = field(default_factory=list)
+    kind: str = "text"  # "text", or "qrcode"/"barcode" for decoded codes
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class OcrResult:
+    source: str  # file name or label shown to the user
+    lines: list[Line] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # ms per stage, and "total"
+    image_size: tuple[int, int] = (0, 0)  # (width, height) of the original image
+    error: str | None = None
+    cached: bool = False
+    page: int | None = None  # 1-based page number inside a multi-page document
+    stages: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # display images
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str:
+        return page_text(self.lines)
+
+    @property
+    def mean_confidence(self) -> float:
+        return float(np.mean([ln.confidence for ln in self.lines])) if self.lines else 0.0
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the JSONL schema `score.py` reads, plus our extras)."""
+        out: dict = {
+            "image": self.source,
+            "lines": [ln.to_dict() for ln in self.lines],
+            "ms": round(self.timings.get("total", 0.0), 1),
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "size": list(self.image_size),
+            "cached": self.cached,
+        }
+        if self.page is not None:
+            out["page"] = self.page
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> OcrResult:
+        lines = [Line(**ln) for ln in data.get("lines", [])]
+        return cls(source=data.get("image", ""), lines=lines, timings=data.get("timings", {}),
+                   image_size=tuple(data.get("size", (0, 0))), error=data.get("error"),
+                   cached=data.get("cached", False), page=data.get("page"))
