@@ -1,0 +1,44 @@
+# The two commands a fresh Debian machine needs (as root, or with sudo for apt):
+#   make run    set everything up and open OCR Desk on the bundled default models
+#   make test   set everything up and run the test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup models system-deps lint bench package clean
+
+run: setup models
+	$(BIN)/python main.py
+
+test: setup models system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	bash scripts/system_deps.sh
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+system-deps:
+	bash scripts/system_deps.sh
+
+models: setup
+	$(BIN)/python -m ocr_app.engine.provision
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m ocr_app.engine.provision --all
+	$(BIN)/python -m ocr_app.bench ../shared/eval/sroie-dev ../shared/eval/zh-dev
+
+package: setup models
+	$(BIN)/python -m pip install -q -r requirements-build.txt
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build build_spec/ocr_desk.spec
+
+clean:
+	rm -rf build dist $(VENV)

@@ -1,0 +1,37 @@
+"""OCR Desk entry point.
+
+  python main.py                 open the window
+  python main.py ocr PATH...     headless CLI (see --help)
+  python main.py serve           loopback REST API
+  python main.py --self-test     load models, recognise the bundled sample, exit 0/1
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "ocr":
+        from ocr_app.cli import main as cli_main
+
+        return cli_main(argv[1:])
+    if argv and argv[0] == "serve":
+        from ocr_app.server import main as serve_main
+
+        return serve_main(argv[1:])
+    if argv and argv[0] == "--self-test":
+        from ocr_app.selftest import main as selftest_main
+
+        return selftest_main(argv[1:])
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    from ocr_app.gui.app import main as gui_main
+
+    return gui_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
