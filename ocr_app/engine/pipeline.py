@@ -34,6 +34,7 @@ class EngineConfig:
     precision: str = "int8"  # "int8" or "fp32"
     threads: int = 0  # ONNX Runtime intra-op threads; 0 → physical cores
     use_cls: bool = True  # angle classifier for upside-down lines
+    detect_codes: bool = False  # also decode QR codes / barcodes as marked lines
     min_confidence: float = 0.5  # drop recognised lines below this
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     rec_batch: int = 8
@@ -59,7 +60,9 @@ class Engine:
             str(self.models.dict_path) if self.models.dict_path else None,
             batch=self.config.rec_batch,
         )
-        self.classifier = classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
+        self.classifier = (
+            classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
+        )
         self.load_ms = (time.perf_counter() - started) * 1000
         disk = paths.user_cache_dir() / "results" if self.config.disk_cache else None
         self.cache = ResultCache(self.config.cache_items, disk)
@@ -140,8 +143,23 @@ class Engine:
             box = ((quad - offset) * back).round(1).tolist()
             lines.append(Line(box=box, text=dec.text, confidence=round(dec.confidence, 4),
                               char_confidences=[round(c, 3) for c in dec.char_confidences]))
+        if self.config.detect_codes:
+            t = time.perf_counter()
+            lines.extend(_codes(img, back))
+            timings["codes"] = (time.perf_counter() - t) * 1000
         return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
                          stages=stages)
+
+
+def _codes(img: np.ndarray, back: float) -> list[Line]:
+    try:
+        from .codes import detect_codes
+    except ImportError:
+        return []
+    found = detect_codes(img)
+    for line in found:
+        line.box = (np.asarray(line.box, np.float32) * back).round(1).tolist()
+    return found
 
 
 def pad_small(img: np.ndarray, min_side: int = 32, max_ratio: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
