@@ -1,0 +1,195 @@
+"""`ocr-desk --self-test`: prove an installed copy works without a screen or a user.
+
+It loads the bundled models, reads the bundled sample image and compares the text with
+the committed expected text, so a broken bundle (missing model, missing native library,
+wrong data path) fails loudly with exit code != 0 instead of a silent window that never
+recognises anything. Works from source and frozen; needs no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+
+EXIT_OK, EXIT_MISMATCH, EXIT_MODELS, EXIT_SAMPLE, EXIT_QT = 0, 1, 2, 3, 4
+
+
+@dataclass
+class Check:
+    """One precision's outcome."""
+
+    precision: str
+    ok: bool
+    cer: float = 1.0
+    text: str = ""
+    load_ms: float = 0.0
+    run_ms: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def sample_paths() -> tuple[Path, Path]:
+    folder = paths.resources_dir() / "sample"
+    return folder / "sample.png", folder / "sample.txt"
+
+
+def cer(expected: str, actual: str) -> float:
+    """Character error rate ignoring whitespace and case (Levenshtein / len(expected))."""
+    a = "".join(expected.split()).casefold()
+    b = "".join(actual.split()).casefold()
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / max(1, len(a))
+
+
+def process_age_s() -> float | None:
+    """Seconds since this process was created (includes the frozen bootloader's unpacking)."""
+    try:
+        import psutil
+
+        return time.time() - psutil.Process().create_time()
+    except Exception:  # psutil missing or no permission: the number is informative only
+        return None
+
+
+def run_check(precision: str, image: Path, expected: str, max_cer: float, threads: int, set_name: str | None) -> Check:
+    from .engine import Engine, EngineConfig
+
+    started = time.perf_counter()
+    engine = Engine(EngineConfig(model_set=set_name, precision=precision, threads=threads))
+    load_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    result = engine.run(image, use_cache=False)
+    run_ms = (time.perf_counter() - started) * 1000
+    if not result.ok:
+        return Check(precision, False, load_ms=load_ms, run_ms=run_ms, models=engine.info(), error=result.error)
+    score = cer(expected, result.text)
+    return Check(precision, score <= max_cer, cer=score, text=result.text, load_ms=load_ms, run_ms=run_ms,
+                 timings=result.timings, models=engine.info())
+
+
+def check_qt() -> str | None:
+    """Start a headless QApplication: catches a bundle missing Qt plugins or libraries.
+
+    Returns an error message or None.
+    """
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6.QtWidgets import QApplication, QLabel
+
+        app = QApplication.instance() or QApplication(["ocr-desk-selftest"])
+        label = QLabel("OCR Desk")
+        label.adjustSize()
+        app.processEvents()
+        return None if label.width() > 0 else "Qt label has zero width"
+    except Exception as exc:
+        return f"Qt failed to start: {exc}"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ocr-desk --self-test", description=__doc__.split("\n")[0])
+    parser.add_argument("--precision", choices=("int8", "fp32", "both"), default="both",
+                        help="model precision(s) to check (default: both)")
+    parser.add_argument("--max-cer", type=float, default=0.05, help="highest character error rate that passes")
+    parser.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (0 = physical cores)")
+    parser.add_argument("--model-set", default=None, help="model set (default: the manifest's default)")
+    parser.add_argument("--image", type=Path, default=None, help="image to read instead of the bundled sample")
+    parser.add_argument("--expect", default=None, help="expected text instead of the bundled sample's")
+    parser.add_argument("--qt", action="store_true", help="also start a headless Qt application")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return parser.parse_args(argv)
+
+
+def say(text: str) -> None:
+    """Print if there is a console (a windowed Windows build has sys.stdout = None)."""
+    if sys.stdout is not None:
+        print(text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    image, expected_file = sample_paths()
+    image = args.image or image
+    report: dict = {"frozen": paths.is_frozen(), "app_root": str(paths.app_root()),
+                    "models_dir": str(paths.models_dir()), "image": str(image), "checks": []}
+    try:
+        expected = args.expect if args.expect is not None else expected_file.read_text(encoding="utf-8")
+        if not image.is_file():
+            raise FileNotFoundError(image)
+    except OSError as exc:
+        return finish(report, args, EXIT_SAMPLE, f"sample missing or unreadable: {exc}")
+    report["expected"] = expected.strip()
+
+    from .engine import ModelError
+
+    precisions = ("int8", "fp32") if args.precision == "both" else (args.precision,)
+    for precision in precisions:
+        try:
+            check = run_check(precision, image, expected, args.max_cer, args.threads, args.model_set)
+        except ModelError as exc:
+            return finish(report, args, EXIT_MODELS, f"models not usable ({precision}): {exc}")
+        report["checks"].append(check.__dict__)
+        if "first_result_s" not in report:
+            report["first_result_s"] = process_age_s()
+    if args.qt:
+        qt_error = check_qt()
+        report["qt"] = qt_error or "ok"
+        if qt_error:
+            return finish(report, args, EXIT_QT, qt_error)
+    failed = [c for c in report["checks"] if not c["ok"]]
+    if failed:
+        worst = failed[0]
+        why = worst["error"] or f"CER {worst['cer']:.3f} > {args.max_cer} ({worst['precision']})"
+        return finish(report, args, EXIT_MISMATCH, f"sample not recognised: {why}")
+    return finish(report, args, EXIT_OK, None)
+
+
+def finish(report: dict, args: argparse.Namespace, code: int, error: str | None) -> int:
+    report["exit_code"], report["error"] = code, error
+    report["process_s"] = process_age_s()
+    if args.json:
+        say(json.dumps(report, ensure_ascii=False, default=str))
+    else:
+        say(format_report(report))
+    if error and sys.stdout is None and sys.stderr is not None:
+        print(f"self-test FAILED: {error}", file=sys.stderr)
+    return code
+
+
+def format_report(report: dict) -> str:
+    out = ["OCR Desk self-test",
+           f"  frozen: {'yes' if report['frozen'] else 'no'}   app root: {report['app_root']}",
+           f"  models: {report['models_dir']}", f"  image:  {report['image']}"]
+    for c in report["checks"]:
+        t = c["timings"]
+        stages = ", ".join(f"{k} {t[k]:.0f}" for k in ("detect", "classify", "recognize") if k in t)
+        model = c["models"]
+        out.append(f"  [{c['precision']}] {model.get('set')} ({model.get('det')}, {model.get('rec')}): "
+                   f"load {c['load_ms']:.0f} ms, recognise {c['run_ms']:.0f} ms ({stages}), "
+                   f"CER {c['cer']:.3f} {'OK' if c['ok'] else 'FAIL'}")
+        if not c["ok"]:
+            out.append(f"      expected: {report.get('expected', '')!r}")
+            out.append(f"      got:      {c['text']!r}" + (f" error: {c['error']}" if c["error"] else ""))
+    if report.get("first_result_s") is not None:
+        out.append(f"  process start → first recognised sample: {report['first_result_s']:.2f} s")
+    if "qt" in report:
+        out.append(f"  qt: {report['qt']}")
+    out.append("PASS" if report["exit_code"] == EXIT_OK else f"FAIL (exit {report['exit_code']}): {report['error']}")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
