@@ -3,12 +3,15 @@
 OpenCV decodes from bytes (so non-ASCII paths work) and applies EXIF orientation; Pillow is
 the fallback for what OpenCV cannot read (GIF, some TIFF/palette variants) and for frames
 of multi-page files. Pixel counts are checked from the header before decoding, so a
-decompression bomb is refused cheaply and a large-but-legitimate image is downscaled.
+decompression bomb is refused cheaply and a large-but-legitimate image is downscaled;
+a file whose header Pillow cannot read is refused rather than decoded blind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_DECODE_PIXELS = 120_000_000  # refuse beyond this (decompression bomb)
 MAX_WORK_PIXELS = 16_000_000  # downscale beyond this before OCR
 MAX_SIDE = 8000
+_LIMIT_MP = MAX_DECODE_PIXELS // 1_000_000
 
 
 class ImageLoadError(ValueError):
@@ -33,21 +37,34 @@ class LoadedImage:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    path = Path(path)
+    """Whole file, or ImageLoadError: never blocks on a FIFO/device, never reads past the size cap."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ImageLoadError(f"cannot open file: {exc.strerror or exc}") from exc
-    if path.is_dir():
+        path = Path(path)
+        st = path.stat()
+    except (OSError, ValueError) as exc:  # ValueError: NUL byte in the path
+        raise ImageLoadError(f"cannot open file: {getattr(exc, 'strerror', None) or exc}") from exc
+    if stat.S_ISDIR(st.st_mode):
         raise ImageLoadError("is a folder, not an image")
-    if size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        raise ImageLoadError("not a regular file")
+    if st.st_size == 0:
         raise ImageLoadError("empty file (0 bytes)")
-    if size > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file too large ({size / 1e6:.0f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB)")
+    if st.st_size > MAX_FILE_BYTES:
+        raise ImageLoadError(f"file too large ({st.st_size / 1e6:.0f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB)")
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
         raise ImageLoadError(f"cannot read file: {exc.strerror or exc}") from exc
+    if not data:
+        raise ImageLoadError("empty file (0 bytes)")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageLoadError(f"file too large (> {MAX_FILE_BYTES / 1e6:.0f} MB)")
+    return data
+
+
+class _Bomb(Exception):
+    """Pillow refused the header as a decompression bomb (its own limit is above ours)."""
 
 
 def _header(data: bytes) -> tuple[tuple[int, int], str, bool] | None:
@@ -58,6 +75,8 @@ def _header(data: bytes) -> tuple[tuple[int, int], str, bool] | None:
         with Image.open(io.BytesIO(data)) as im:
             alpha = im.mode in ("RGBA", "LA", "PA", "La") or "transparency" in im.info
             return im.size, im.mode, alpha
+    except Image.DecompressionBombError as exc:
+        raise _Bomb(str(exc)) from exc
     except Exception:
         return None
 
@@ -67,12 +86,24 @@ _CV_MODES = {"RGB", "L", "YCbCr", "CMYK", "P", "1"}
 
 
 def _to_bgr8(img: np.ndarray) -> np.ndarray:
-    if img.dtype == np.uint16:
-        img = (img / 257).astype(np.uint8)
-    elif img.dtype in (np.float32, np.float64):
-        img = np.clip(img * (255.0 if img.max() <= 1.0 else 1.0), 0, 255).astype(np.uint8)
+    """Any 2-D gray or 3-D (gray, gray+alpha, BGR, BGRA) array of any numeric dtype → HxWx3 uint8."""
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (2, 3, 4)):
+        raise ImageLoadError(f"unsupported image array shape {img.shape}")
+    if img.shape[0] < 1 or img.shape[1] < 1:
+        raise ImageLoadError("image has no pixels")
+    if img.dtype == np.bool_:
+        img = img.astype(np.uint8) * 255
+    elif img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype.kind == "f":
+        img = np.nan_to_num(img.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        img = np.clip(img * (255.0 if img.max(initial=0.0) <= 1.0 else 1.0), 0, 255).astype(np.uint8)
+    elif img.dtype.kind in "iu" and img.dtype != np.uint8:
+        img = cv2.normalize(img.astype(np.float32), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     elif img.dtype != np.uint8:
-        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        raise ImageLoadError(f"unsupported image array type {img.dtype}")
     if img.ndim == 2:
         return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     if img.shape[2] == 4:
@@ -84,7 +115,7 @@ def _to_bgr8(img: np.ndarray) -> np.ndarray:
         alpha = img[:, :, 1:2].astype(np.float32) / 255.0
         gray = img[:, :, 0:1].astype(np.float32) * alpha + 255.0 * (1 - alpha)
         return cv2.cvtColor(gray.astype(np.uint8), cv2.COLOR_GRAY2BGR)
-    return img[:, :, :3]
+    return img
 
 
 def _decode_pillow(data: bytes) -> np.ndarray:
@@ -92,7 +123,9 @@ def _decode_pillow(data: bytes) -> np.ndarray:
 
     with Image.open(io.BytesIO(data)) as im:
         im.seek(0)
-        im = ImageOps.exif_transpose(im)
+        im.load()
+        with contextlib.suppress(Exception):  # a damaged EXIF block should not cost the picture
+            im = ImageOps.exif_transpose(im)
         if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
             im = im.convert("RGBA")
             arr = np.asarray(im)
@@ -109,12 +142,20 @@ def decode(data: bytes) -> LoadedImage:
     """Bytes → LoadedImage; raises ImageLoadError with a user-facing reason."""
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
-    header = _header(data)
-    if header is not None:
-        (w, h), mode, alpha = header
-        if w * h > MAX_DECODE_PIXELS:
-            raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels)")
-    use_cv = header is None or (header[1] in _CV_MODES and not header[2])
+    try:
+        header = _header(data)
+    except _Bomb as exc:
+        raise ImageLoadError(f"image too large to open safely (over {_LIMIT_MP} megapixels)") from exc
+    if header is None:
+        # Pillow reads the header of every format we accept; if it cannot, OpenCV would
+        # have to decode blind, without the pixel-count check, so refuse instead.
+        raise ImageLoadError("not an image, or an unsupported or damaged image format")
+    (w, h), mode, alpha = header
+    if w * h > MAX_DECODE_PIXELS:
+        raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels, limit {_LIMIT_MP} megapixels)")
+    if w < 1 or h < 1:
+        raise ImageLoadError("image has no pixels")
+    use_cv = mode in _CV_MODES and not alpha
     img = None
     if use_cv:
         try:
@@ -124,13 +165,11 @@ def decode(data: bytes) -> LoadedImage:
     if img is None or img.size == 0:
         try:
             img = _decode_pillow(data)
+        except MemoryError:
+            raise
         except Exception as exc:
-            if header is None:
-                raise ImageLoadError("not an image, or an unsupported or damaged image format") from exc
-            raise ImageLoadError(f"damaged or truncated image ({type(exc).__name__})") from exc
+            raise ImageLoadError("damaged or truncated image") from exc
     img = _to_bgr8(img)
-    if img.shape[0] < 1 or img.shape[1] < 1:
-        raise ImageLoadError("image has no pixels")
     orig = (img.shape[1], img.shape[0])
     img, scale = _cap(img)
     return LoadedImage(np.ascontiguousarray(img), orig, scale)
