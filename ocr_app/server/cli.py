@@ -1,0 +1,69 @@
+"""`python main.py serve`: load the engine once, serve until Ctrl+C / SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from .handler import is_loopback_host
+from .runner import DEFAULT_MAX_BODY, start_server
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py serve", description="OCR Desk local REST API")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--token", default=os.environ.get("OCRDESK_TOKEN") or None,
+                   help="require 'Authorization: Bearer TOKEN' (default: $OCRDESK_TOKEN, else none)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow binding a non-loopback address (other machines can then reach it)")
+    p.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (default: physical cores)")
+    p.add_argument("--precision", choices=("int8", "fp32"), default="int8")
+    p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BODY / 1024 / 1024,
+                   help="largest accepted upload in MB (default: 20)")
+    p.add_argument("--workers", type=int, default=2, help="images recognised at the same time (default: 2)")
+    p.add_argument("--cors-origin", default=None,
+                   help="let browser pages from this origin call the API (e.g. http://localhost:3000)")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not log each request")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not is_loopback_host(args.host):
+        if not args.allow_remote:
+            print(f"error: {args.host} is not a loopback address; add --allow-remote to expose the API "
+                  "to other machines", file=sys.stderr)
+            return 2
+        print(f"WARNING: listening on {args.host}: any machine that can reach it can use this OCR service"
+              + ("" if args.token else " (and no --token is set)"), file=sys.stderr)
+
+    from ocr_app.engine import Engine, EngineConfig, ModelError
+
+    try:
+        engine = Engine(EngineConfig(precision=args.precision, threads=args.threads))
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        handle = start_server(engine, args.host, args.port, args.token, allow_remote=args.allow_remote,
+                              max_body=int(args.max_mb * 1024 * 1024), max_concurrent=args.workers,
+                              cors_origin=args.cors_origin, log_requests=not args.quiet)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    info = engine.info()
+    print(f"OCR Desk API on {handle.url}  (models {info['set']}/{info['precision']}, {info['threads']} threads"
+          f"{', token required' if args.token else ''})  POST /ocr, GET /health; Ctrl+C to stop", flush=True)
+    while not stop.wait(0.5):
+        pass
+    handle.stop()
+    print("stopped", flush=True)
+    return 0

@@ -1,0 +1,73 @@
+"""Shape engine results into the API's JSON, and engine error strings into HTTP statuses."""
+
+from __future__ import annotations
+
+from ocr_app.engine import OcrResult
+
+PREPROCESS_STAGES = ("load", "preprocess")
+MODEL_STAGES = ("detect", "classify", "recognize")
+
+
+def status_for_error(message: str) -> int:
+    """The engine reports bad input as text (it never raises); pick the HTTP status from it.
+    Prefixes come from ocr_app/engine/load.py and pipeline.py."""
+    low = message.lower()
+    if low.startswith(("image too large", "file too large", "not enough memory")):
+        return 413
+    if low.startswith("not an image"):
+        return 415
+    return 400
+
+
+def _ms(value: float) -> float:
+    return round(float(value), 1)
+
+
+def result_json(res: OcrResult) -> dict:
+    """One successful image (or page) → the reply body the old web service returned, plus extras."""
+    timings = res.timings
+    # A cache hit did no work this time: report the stages as 0, not the original run's numbers.
+    pre = 0.0 if res.cached else sum(timings.get(k, 0.0) for k in PREPROCESS_STAGES)
+    infer = 0.0 if res.cached else sum(timings.get(k, 0.0) for k in MODEL_STAGES)
+    out = {
+        "success": True,
+        "text": [ln.text for ln in res.lines],
+        "lines": [{"box": ln.box, "text": ln.text, "confidence": ln.confidence, "kind": ln.kind}
+                  for ln in res.lines],
+        "full_text": res.text,
+        "time_cost_ms": _ms(timings.get("total", 0.0)),
+        "preprocess_time_ms": _ms(pre),
+        "model_infer_time_ms": _ms(infer),
+        "cached": bool(res.cached),
+        "image_size": list(res.image_size),
+    }
+    if res.page is not None:
+        out["page"] = res.page
+    return out
+
+
+def document_json(pages: list[OcrResult], total_ms: float) -> dict:
+    """A multi-page document: per-page results plus everything flattened in page order."""
+    page_docs = []
+    for number, res in enumerate(pages, 1):
+        if res.ok:
+            page_docs.append(result_json(res) | {"page": res.page or number})
+        else:
+            page_docs.append({"success": False, "page": res.page or number, "message": res.error})
+    ok_pages = [p for p in page_docs if p["success"]]
+    lines = [ln | {"page": p["page"]} for p in ok_pages for ln in p["lines"]]
+    return {
+        "success": True,
+        "text": [ln["text"] for ln in lines],
+        "lines": lines,
+        "full_text": "\n\n".join(p["full_text"] for p in ok_pages),
+        "time_cost_ms": _ms(total_ms),
+        "preprocess_time_ms": _ms(sum(p["preprocess_time_ms"] for p in ok_pages)),
+        "model_infer_time_ms": _ms(sum(p["model_infer_time_ms"] for p in ok_pages)),
+        "cached": bool(ok_pages) and all(p["cached"] for p in ok_pages),
+        "pages": page_docs,
+    }
+
+
+def error_json(message: str) -> dict:
+    return {"success": False, "message": message}
