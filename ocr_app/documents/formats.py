@@ -1,0 +1,37 @@
+"""Which files we open, and which of them may hold several pages (by extension)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
+SUPPORTED_EXTS = (*IMAGE_EXTS, ".pdf")
+DOCUMENT_EXTS = (".pdf", ".tif", ".tiff", ".gif")
+
+
+def _ext(path: str | Path) -> str:
+    return Path(path).suffix.lower()
+
+
+def is_supported(path: str | Path) -> bool:
+    return _ext(path) in SUPPORTED_EXTS
+
+
+def is_pdf(path: str | Path) -> bool:
+    return _ext(path) == ".pdf"
+
+
+def is_document(path: str | Path) -> bool:
+    """PDF, TIFF and GIF by extension; WebP only when the file is animated (checked cheaply)."""
+    ext = _ext(path)
+    if ext in DOCUMENT_EXTS:
+        return True
+    if ext == ".webp":
+        try:
+            from PIL import Image
+
+            with Image.open(path) as im:
+                return getattr(im, "n_frames", 1) > 1
+        except Exception:
+            return False
+    return False

@@ -1,0 +1,79 @@
+"""Multi-page TIFF and animated GIF/WebP: every page or frame is a page (Pillow).
+
+Frames are decoded one at a time while the file stays open, so memory holds one page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .model import DocumentError, Page
+
+
+def _open(path: Path) -> Image.Image:
+    try:
+        return Image.open(path)
+    except FileNotFoundError as exc:
+        raise DocumentError(f"{path.name}: file not found") from exc
+    except Image.DecompressionBombError as exc:
+        raise DocumentError(f"{path.name}: image too large to open safely") from exc
+    except (UnidentifiedImageError, SyntaxError, ValueError) as exc:
+        raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
+    except OSError as exc:
+        raise DocumentError(f"{path.name}: cannot open file: {exc.strerror or exc}") from exc
+
+
+def frame_to_bgr(frame: Image.Image) -> np.ndarray:
+    """Any Pillow mode → HxWx3 uint8 BGR; transparency composited onto white."""
+    frame = ImageOps.exif_transpose(frame)
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        rgba = np.asarray(frame.convert("RGBA"), dtype=np.float32)
+        alpha = rgba[:, :, 3:4] / 255.0
+        rgb = (rgba[:, :, :3] * alpha + 255.0 * (1 - alpha)).astype(np.uint8)
+    elif frame.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.nan_to_num(np.asarray(frame, dtype=np.float64))
+        lo, hi = float(arr.min(initial=0)), float(arr.max(initial=0))
+        gray = ((arr - lo) * (255.0 / max(hi - lo, 1e-9))).astype(np.uint8)
+        rgb = np.repeat(gray[:, :, None], 3, axis=2)
+    else:
+        rgb = np.asarray(frame.convert("RGB"))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def frame_count(path: Path) -> int:
+    with _open(path) as im:
+        return max(1, getattr(im, "n_frames", 1))
+
+
+def iter_frames(path: Path) -> Iterator[Page]:
+    im = _open(path)
+    try:
+        count = max(1, getattr(im, "n_frames", 1))
+        for index in range(count):
+            t = time.perf_counter()
+            try:
+                im.seek(index)
+                image = frame_to_bgr(im)
+            except MemoryError:
+                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error="not enough memory for this page")
+                continue
+            except Exception as exc:  # a damaged frame must not stop the others
+                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=f"damaged page ({exc})")
+                continue
+            yield Page(index + 1, image, render_ms=(time.perf_counter() - t) * 1000)
+    finally:
+        im.close()
+
+
+def render_frame(path: Path, number: int) -> np.ndarray:
+    with _open(path) as im:
+        count = max(1, getattr(im, "n_frames", 1))
+        if not 1 <= number <= count:
+            raise DocumentError(f"{path.name} has no page {number}")
+        im.seek(number - 1)
+        return frame_to_bgr(im)

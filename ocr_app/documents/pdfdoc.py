@@ -1,0 +1,216 @@
+"""PDF pages via pypdfium2: rendered one at a time, with the born-digital text layer.
+
+Render resolution: RENDER_DPI, lowered per page so no page exceeds MAX_PIXELS/MAX_SIDE
+(a poster-sized page must not allocate gigabytes). Text layer: pdfium's textpage chars
+are grouped into lines at pdfium's own line breaks and at large horizontal gaps, and
+their boxes are mapped into rendered-image pixels with FPDF_PageToDevice, which also
+handles /Rotate and crop-box offsets.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ..engine import Line
+from .model import DocumentError, Page
+
+RENDER_DPI = 200
+MAX_PIXELS = 12_000_000
+MAX_SIDE = 6000
+MIN_TEXT_CHARS = 1  # a page with at least this many non-space chars has a text layer...
+SCAN_TEXT_CHARS = 20  # ...unless an image covers most of it and it has fewer chars than this
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    """The open document, or DocumentError naming why it cannot be opened."""
+    if not path.is_file():
+        raise DocumentError(f"{path.name}: file not found")
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise DocumentError(f"{path.name} is password-protected; remove the password and try again") from exc
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise DocumentError(f"{path.name} uses an unsupported security handler") from exc
+        if code == pdfium_c.FPDF_ERR_FILE:
+            raise DocumentError(f"{path.name}: cannot open file") from exc
+        raise DocumentError(f"{path.name} is damaged or not a PDF") from exc
+    except OSError as exc:
+        raise DocumentError(f"{path.name}: cannot open file: {exc.strerror or exc}") from exc
+    if len(doc) == 0:
+        doc.close()
+        raise DocumentError(f"{path.name} has no pages")
+    return doc
+
+
+def render_scale(width_pt: float, height_pt: float, dpi: float = RENDER_DPI) -> float:
+    scale = dpi / 72.0
+    w, h = max(width_pt, 1.0) * scale, max(height_pt, 1.0) * scale
+    cap = min(1.0, (MAX_PIXELS / (w * h)) ** 0.5, MAX_SIDE / max(w, h))
+    return scale * cap
+
+
+def render(page: pdfium.PdfPage) -> np.ndarray:
+    w, h = page.get_size()
+    bitmap = page.render(scale=render_scale(w, h), may_draw_forms=True)
+    try:
+        arr = bitmap.to_numpy()
+        mode = bitmap.mode
+        if arr.ndim == 2:
+            arr = np.repeat(arr[:, :, None], 3, axis=2)
+        elif mode in ("RGB", "RGBA", "RGBX"):
+            arr = arr[:, :, 2::-1]
+        else:  # BGR / BGRA / BGRX, pdfium's native order
+            arr = arr[:, :, :3]
+        return np.ascontiguousarray(arr)
+    finally:
+        bitmap.close()
+
+
+class _Mapper:
+    """PDF page coordinates → pixels of the rendered bitmap (handles rotation/crop box)."""
+
+    def __init__(self, page: pdfium.PdfPage, size: tuple[int, int]):
+        self.raw = page.raw
+        self.w, self.h = size
+        self._x, self._y = ctypes.c_int(), ctypes.c_int()
+
+    def __call__(self, x: float, y: float) -> tuple[int, int]:
+        pdfium_c.FPDF_PageToDevice(self.raw, 0, 0, self.w, self.h, 0, x, y,
+                                   ctypes.byref(self._x), ctypes.byref(self._y))
+        return self._x.value, self._y.value
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[int, int, int, int]:
+        xa, ya = self(left, bottom)
+        xb, yb = self(right, top)
+        return min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
+
+
+def _image_coverage(page: pdfium.PdfPage) -> float:
+    """Fraction of the page covered by its largest image (a scan is ~1.0)."""
+    pw, ph = page.get_size()
+    best = 0.0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        try:
+            left, bottom, right, top = obj.get_pos()
+        except pdfium.PdfiumError:
+            continue
+        best = max(best, (right - left) * (top - bottom) / max(pw * ph, 1.0))
+    return min(best, 1.0)
+
+
+def _flush(lines: list[Line], chars: list[str], boxes: list[tuple[int, int, int, int]]) -> None:
+    text = "".join(chars).strip()
+    if text and boxes:
+        x0 = min(b[0] for b in boxes)
+        y0 = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        y1 = max(b[3] for b in boxes)
+        box = [[float(x0), float(y0)], [float(x1), float(y0)], [float(x1), float(y1)], [float(x0), float(y1)]]
+        lines.append(Line(box=box, text=text, confidence=1.0, char_confidences=[1.0] * len(text)))
+    chars.clear()
+    boxes.clear()
+
+
+def text_layer(page: pdfium.PdfPage, size: tuple[int, int]) -> list[Line] | None:
+    """Lines of the page's own text in rendered pixels, or None when it has no real text."""
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        if n <= 0:
+            return None
+        raw = textpage.raw
+        codes = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+        solid = sum(1 for c in codes if c > 0x20 and not 0xD800 <= c <= 0xDFFF and c not in (0xFFFE, 0xFFFF))
+        if solid < MIN_TEXT_CHARS or (solid < SCAN_TEXT_CHARS and _image_coverage(page) > 0.5):
+            return None
+        mapper = _Mapper(page, size)
+        lines: list[Line] = []
+        chars: list[str] = []
+        boxes: list[tuple[int, int, int, int]] = []
+        pending_high = 0
+        for i, code in enumerate(codes):
+            if code in (0x0A, 0x0D):
+                _flush(lines, chars, boxes)
+                continue
+            if 0xD800 <= code <= 0xDBFF:
+                pending_high = code
+                continue
+            if 0xDC00 <= code <= 0xDFFF and pending_high:
+                code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
+                pending_high = 0
+            if code < 0x20 or code in (0xFFFE, 0xFFFF):
+                continue
+            ch = chr(code)
+            if ch.isspace():
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                continue
+            left, bottom, right, top = textpage.get_charbox(i)
+            box = mapper.box(left, bottom, right, top)
+            if boxes:
+                last = boxes[-1]
+                height = max(last[3] - last[1], box[3] - box[1], 1)
+                gap = box[0] - last[2]
+                if gap > 3 * height or box[0] < last[0] - height or abs(box[1] - last[1]) > height:
+                    _flush(lines, chars, boxes)  # a column jump or a new visual line
+            chars.append(ch)
+            boxes.append(box)
+        _flush(lines, chars, boxes)
+        return lines or None
+    finally:
+        textpage.close()
+
+
+def iter_pdf_pages(doc: pdfium.PdfDocument, with_text: bool = True) -> Iterator[Page]:
+    """Pages of an open document (closed when the iterator ends or is closed)."""
+    try:
+        for index in range(len(doc)):
+            t = time.perf_counter()
+            page = None
+            try:
+                page = doc[index]
+                image = render(page)
+                render_ms = (time.perf_counter() - t) * 1000
+                t = time.perf_counter()
+                lines = text_layer(page, (image.shape[1], image.shape[0])) if with_text else None
+                yield Page(index + 1, image, lines, render_ms=render_ms, text_ms=(time.perf_counter() - t) * 1000)
+            except MemoryError:
+                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error="not enough memory to render this page")
+            except pdfium.PdfiumError as exc:
+                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=f"damaged page ({exc})")
+            finally:
+                if page is not None:
+                    page.close()
+    finally:
+        doc.close()
+
+
+def page_count(path: Path) -> int:
+    doc = open_pdf(path)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def render_pdf_page(path: Path, number: int) -> np.ndarray:
+    doc = open_pdf(path)
+    try:
+        if not 1 <= number <= len(doc):
+            raise DocumentError(f"{path.name} has no page {number}")
+        page = doc[number - 1]
+        try:
+            return render(page)
+        finally:
+            page.close()
+    finally:
+        doc.close()

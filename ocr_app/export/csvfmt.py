@@ -1,0 +1,42 @@
+"""CSV: one row per recognised line, for spreadsheets.
+
+Written as UTF-8 with a BOM so Excel shows Chinese correctly. A page the user edited
+cannot be tied to boxes any more, so its rows carry the edited lines with kind
+"edited" and empty confidence/box cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .model import ExportDoc
+
+HEADER = ["file", "page", "line", "text", "confidence", "kind",
+          "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4"]
+
+
+def _rows(doc: ExportDoc, i: int) -> list[list]:
+    res = doc.pages[i]
+    page = doc.page_label(i)
+    edit = doc.edited(i)
+    if edit is not None:
+        lines = [ln for ln in edit.splitlines() if ln.strip()]
+        return [[doc.name, page, n, text, "", "edited", *[""] * 8] for n, text in enumerate(lines, 1)]
+    rows = []
+    for n, ln in enumerate(res.lines, 1):
+        coords = [round(float(v), 1) for pt in ln.box for v in pt[:2]]
+        rows.append([doc.name, page, n, ln.text, f"{ln.confidence:.4f}", ln.kind, *coords])
+    if not rows and res.error:
+        rows.append([doc.name, page, 0, "", "", "error: " + res.error, *[""] * 8])
+    return rows
+
+
+def to_csv(docs: list[ExportDoc]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for doc in docs:
+        for i in range(len(doc.pages)):
+            writer.writerows(_rows(doc, i))
+    return "\ufeff" + buf.getvalue()

@@ -1,0 +1,101 @@
+"""Searchable PDF: each page image with the recognised text invisibly on top of its boxes.
+
+Page size: the image fills the page at the DPI that makes its long side A4's long side
+(never below 72 DPI), since screenshots and scans carry no reliable physical size.
+Edited pages: the boxes belong to the recognised lines, so edited text is placed on them
+only when the edit has the same number of lines; otherwise the recognised text is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import cv2
+import numpy as np
+
+from .model import ExportDoc, ExportError
+from .pdfwriter import PdfWriter
+
+A4_LONG_IN = 11.69
+JPEG_QUALITY = 85
+
+
+def page_dpi(width_px: int, height_px: int) -> float:
+    return max(72.0, max(width_px, height_px) / A4_LONG_IN)
+
+
+def load_image(source: np.ndarray | str | Path, page: int | None) -> np.ndarray:
+    """BGR pixels of one page: an array as given, or decoded from an image/document path."""
+    if isinstance(source, np.ndarray):
+        return source
+    path = Path(source)
+    from ..documents import is_document, render_page
+
+    if is_document(path):
+        return render_page(path, page or 1)
+    from ..engine.load import ImageLoadError, load
+
+    try:
+        return load(path).image
+    except ImageLoadError as exc:
+        raise ExportError(f"cannot read page image {path.name}: {exc}") from exc
+
+
+def _encode(img: np.ndarray) -> tuple[bytes, bool]:
+    if img.ndim == 2:
+        gray = img
+    elif img.ndim == 3 and img.shape[2] >= 3:
+        img = img[:, :, :3]
+        b, g, r = img[:, :, 0], img[:, :, 1], img[:, :, 2]
+        gray = b if np.array_equal(b, g) and np.array_equal(b, r) else None
+    else:
+        raise ExportError(f"unsupported page image shape {img.shape}")
+    target = gray if gray is not None else img
+    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(target), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise ExportError("could not encode a page image as JPEG")
+    return buf.tobytes(), gray is not None
+
+
+def _texts(doc: ExportDoc, i: int) -> list[str]:
+    lines = doc.pages[i].lines
+    edit = doc.edited(i)
+    if edit is not None:
+        edited = [ln for ln in edit.splitlines() if ln.strip()]
+        if len(edited) == len(lines):
+            return edited
+    return [ln.text for ln in lines]
+
+
+def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray) -> None:
+    res = doc.pages[i]
+    h, w = img.shape[:2]
+    dpi = page_dpi(w, h)
+    pt = 72.0 / dpi
+    width_pt, height_pt = w * pt, h * pt
+    ow, oh = res.image_size if res.image_size[0] > 0 and res.image_size[1] > 0 else (w, h)
+    sx, sy = w / ow * pt, h / oh * pt  # original-image pixels → points
+    ops = []
+    for line, text in zip(res.lines, _texts(doc, i), strict=True):
+        if len(line.box) != 4 or not text.strip():
+            continue
+        quad = [(float(x) * sx, height_pt - float(y) * sy) for x, y, *_ in line.box]
+        ops.append(writer.text_ops(text, quad))
+    jpeg, gray = _encode(img)
+    writer.add_page(width_pt, height_pt, jpeg, (w, h), gray, "".join(ops))
+
+
+def write_pdf(docs: list[ExportDoc], fh: BinaryIO) -> None:
+    """All pages of all docs, in order, one page image decoded at a time."""
+    title = docs[0].name if len(docs) == 1 else "OCR Desk export"
+    writer = PdfWriter(fh, title)
+    for doc in docs:
+        if not doc.images or len(doc.images) < len(doc.pages):
+            raise ExportError(f"searchable PDF needs the page images of {doc.name}")
+        for i in range(len(doc.pages)):
+            source = doc.images[i]
+            if source is None:
+                raise ExportError(f"searchable PDF needs the image of page {i + 1} of {doc.name}")
+            _add_page(writer, doc, i, load_image(source, doc.pages[i].page))
+    writer.close()
