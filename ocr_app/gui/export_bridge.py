@@ -1,0 +1,82 @@
+"""Batch items → `ocr_app.export.ExportDoc`, and the export run off the GUI thread."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from . import optional
+from .items import BatchItem, Status
+
+
+def exportable(items: list[BatchItem]) -> list[BatchItem]:
+    return [it for it in items if it.status is Status.DONE and it.pages]
+
+
+def to_docs(items: list[BatchItem], with_images: bool = True) -> list:
+    """ExportDocs carrying the user's edits; page images (only the PDF needs them) are file paths,
+    decoded pasted bytes or rendered document pages."""
+    export = optional.export()
+    if export is None:
+        raise RuntimeError("export support is not installed")
+    docs = []
+    for item in exportable(items):
+        edited = [item.edited.get(i) for i in range(len(item.pages))]
+        docs.append(export.ExportDoc(name=item.name, pages=list(item.pages),
+                                     images=_images(item) if with_images else None,
+                                     edited_text=edited if any(e is not None for e in edited) else None))
+    return docs
+
+
+def _images(item: BatchItem) -> list | None:
+    if item.data is not None:
+        import cv2
+        import numpy as np
+
+        img = cv2.imdecode(np.frombuffer(item.data, np.uint8), cv2.IMREAD_COLOR)
+        return [img] if img is not None else None
+    if item.path is None:
+        return None
+    if not item.document:
+        return [item.path]
+    docs = optional.documents()
+    if docs is None:
+        return None
+    try:
+        _count, pages = docs.open_pages(item.path)
+        by_number = {p.number: p.image for p in pages}
+    except Exception:
+        return None
+    return [by_number.get(res.page or i + 1) for i, res in enumerate(item.pages)]
+
+
+class ExportSignals(QObject):
+    done = Signal(object)  # list[Path]
+    failed = Signal(str)
+
+
+class ExportTask(QRunnable):
+    """Runs `export_docs`; documents may need their pages rendered, so never on the GUI thread."""
+
+    def __init__(self, items: list[BatchItem], fmt: str, target: Path, combined: bool, signals: ExportSignals):
+        super().__init__()
+        self.items, self.fmt, self.target, self.combined, self.signals = items, fmt, target, combined, signals
+
+    def run(self) -> None:
+        export = optional.export()
+        if export is None:
+            self.signals.failed.emit("export support is not installed")
+            return
+        try:
+            docs = to_docs(self.items, with_images=self.fmt == "pdf")
+            written = export.export_docs(docs, self.fmt, self.target, combined=self.combined)
+        except export.ExportError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        except Exception as exc:
+            traceback.print_exc()
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.signals.done.emit(list(written))

@@ -1,0 +1,158 @@
+"""Zoomable, pannable image view; two of them are kept in lock-step by CompareView."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QPolygonF, QWheelEvent
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsPolygonItem, QGraphicsScene, QGraphicsView
+
+from ocr_app.engine import Line
+
+MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
+
+
+def confidence_colour(conf: float) -> QColor:
+    """Green when sure, amber when unsure, red when likely wrong."""
+    if conf >= 0.9:
+        return QColor("#2e9d5b")
+    if conf >= 0.75:
+        return QColor("#e0a100")
+    return QColor("#d64545")
+
+
+class ImageView(QGraphicsView):
+    zoom_changed = Signal(float)
+    view_moved = Signal()  # scroll or zoom changed by the user
+    box_clicked = Signal(int)  # line index
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pixmap_item = QGraphicsPixmapItem()
+        self.pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.pixmap_item)
+        self.boxes: list[QGraphicsPolygonItem] = []
+        self.selected_box = -1
+        self.fit_mode = True
+        self.horizontalScrollBar().valueChanged.connect(lambda _v: self.view_moved.emit())
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self.view_moved.emit())
+
+    # ---- content ---------------------------------------------------------------------
+
+    def set_image(self, img: QImage | None, scene_size: tuple[int, int] | None = None) -> None:
+        """Show `img`, scaled to `scene_size` (the original's pixels) so both views share coordinates."""
+        self.clear_boxes()
+        if img is None or img.isNull():
+            self.pixmap_item.setPixmap(QPixmap())
+            self.scene().setSceneRect(QRectF())
+            return
+        self.pixmap_item.setPixmap(QPixmap.fromImage(img))
+        w, h = scene_size or (img.width(), img.height())
+        self.pixmap_item.setTransform(self.pixmap_item.transform().fromScale(w / img.width(), h / img.height()))
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        if self.fit_mode:
+            self.fit()
+
+    def image_size(self) -> tuple[int, int]:
+        pix = self.pixmap_item.pixmap()
+        return (pix.width(), pix.height())
+
+    def set_boxes(self, lines: list[Line]) -> None:
+        self.clear_boxes()
+        for i, line in enumerate(lines):
+            poly = QPolygonF([QPointF(float(x), float(y)) for x, y in line.box])
+            item = QGraphicsPolygonItem(poly)
+            item.setData(0, i)
+            item.setData(1, line.confidence)
+            item.setToolTip(f"{line.text}\n{line.confidence * 100:.0f} %")
+            self._style_box(item, selected=False)
+            self.scene().addItem(item)
+            self.boxes.append(item)
+
+    def clear_boxes(self) -> None:
+        for item in self.boxes:
+            self.scene().removeItem(item)
+        self.boxes.clear()
+        self.selected_box = -1
+
+    def select_box(self, index: int, centre: bool = True) -> None:
+        if 0 <= self.selected_box < len(self.boxes):
+            self._style_box(self.boxes[self.selected_box], selected=False)
+        self.selected_box = index if 0 <= index < len(self.boxes) else -1
+        if self.selected_box >= 0:
+            item = self.boxes[self.selected_box]
+            self._style_box(item, selected=True)
+            if centre:
+                self.ensureVisible(item, 40, 40)
+
+    @staticmethod
+    def _style_box(item: QGraphicsPolygonItem, selected: bool) -> None:
+        colour = QColor("#2f7de1") if selected else confidence_colour(float(item.data(1)))
+        pen = QPen(colour, 3 if selected else 1.6)
+        pen.setCosmetic(True)
+        fill = QColor(colour)
+        fill.setAlpha(70 if selected else 28)
+        item.setPen(pen)
+        item.setBrush(QBrush(fill))
+        item.setZValue(2 if selected else 1)
+
+    # ---- zoom ------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, user: bool = True) -> None:
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        self.fit_mode = False
+        self.setTransform(self.transform().fromScale(factor, factor))
+        self.zoom_changed.emit(factor)
+        if user:
+            self.view_moved.emit()
+
+    def fit(self) -> None:
+        self.fit_mode = True
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:  # small images are shown at 100 %, not blown up
+            self.setTransform(self.transform().fromScale(1.0, 1.0))
+        self.zoom_changed.emit(self.zoom())
+        self.view_moved.emit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.scene().sceneRect().isEmpty():
+            return
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.set_zoom(self.zoom() * (1.15**steps))
+        event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fit_mode:
+            self.fit()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            for item in self.items(event.position().toPoint()):
+                if isinstance(item, QGraphicsPolygonItem) and item in self.boxes:
+                    self.box_clicked.emit(int(item.data(0)))
+                    break
+        super().mousePressEvent(event)
+
+    # ---- sync ------------------------------------------------------------------------
+
+    def copy_view_from(self, other: ImageView) -> None:
+        """Match zoom and scroll position of `other` (scene coordinates are shared)."""
+        self.fit_mode = other.fit_mode
+        if abs(self.zoom() - other.zoom()) > 1e-9:
+            self.setTransform(other.transform())
+            self.zoom_changed.emit(self.zoom())
+        self.horizontalScrollBar().setValue(other.horizontalScrollBar().value())
+        self.verticalScrollBar().setValue(other.verticalScrollBar().value())
