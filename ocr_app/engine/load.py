@@ -12,11 +12,17 @@ from __future__ import annotations
 import contextlib
 import io
 import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
+
+# We apply our own, stricter pixel limit from the header, so Pillow's warning for
+# 89-179 MP images is noise on the user's console; its hard DecompressionBombError stays.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_DECODE_PIXELS = 120_000_000  # refuse beyond this (decompression bomb)
@@ -79,6 +85,15 @@ def _header(data: bytes) -> tuple[tuple[int, int], str, bool] | None:
         raise _Bomb(str(exc)) from exc
     except Exception:
         return None
+
+
+_MAGIC = ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"BM", "BMP"),
+          (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"RIFF", "WebP"))
+
+
+def _sniff(data: bytes) -> str | None:
+    """Format name from the magic bytes, to tell 'damaged PNG' from 'not an image'."""
+    return next((name for magic, name in _MAGIC if data.startswith(magic)), None)
 
 
 # Modes that OpenCV's colour decode handles fully (including EXIF orientation).
@@ -149,6 +164,9 @@ def decode(data: bytes) -> LoadedImage:
     if header is None:
         # Pillow reads the header of every format we accept; if it cannot, OpenCV would
         # have to decode blind, without the pixel-count check, so refuse instead.
+        kind = _sniff(data)
+        if kind:
+            raise ImageLoadError(f"damaged or truncated image (looks like {kind}, but its header is unreadable)")
         raise ImageLoadError("not an image, or an unsupported or damaged image format")
     (w, h), mode, alpha = header
     if w * h > MAX_DECODE_PIXELS:
