@@ -410,3 +410,40 @@ def test_cors_preflight_only_when_enabled(engine, server):
         assert status == 204
         assert resp.getheader("Access-Control-Allow-Origin") == "http://localhost:3000"
         assert "Authorization" in resp.getheader("Access-Control-Allow-Headers")
+
+
+def test_expect_100_continue_refused_before_body(server):
+    """curl sends big uploads with `Expect: 100-continue`: the 413 must come instead of 100."""
+    u = urlsplit(server.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as sock:
+        sock.sendall(b"POST /ocr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 30000000\r\n"
+                     b"Expect: 100-continue\r\n\r\n")
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        reply = json.loads(resp.read())
+    assert resp.status == 413 and reply["success"] is False
+
+
+def test_expect_100_continue_accepted_within_limit(server):
+    lines = ["Expect continue ok 9"]
+    data = png(lines)
+    u = urlsplit(server.url)
+    with socket.create_connection((u.hostname, u.port), timeout=60) as sock:
+        sock.sendall(f"POST /ocr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(data)}\r\n"
+                     "Expect: 100-continue\r\nConnection: close\r\n\r\n".encode())
+        interim = sock.recv(64)
+        assert interim.startswith(b"HTTP/1.1 100")
+        sock.sendall(data)
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        reply = json.loads(resp.read())
+    assert resp.status == 200
+    assert_ocr_reply(reply, lines)
+
+
+def test_json_sent_as_form_urlencoded_like_curl_d(server):
+    lines = ["Curl dash d 303"]
+    payload = json.dumps({"image_base64": base64.b64encode(png(lines)).decode()}).encode()
+    status, reply, _ = call(server, "POST", "/ocr", payload, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200, reply
+    assert_ocr_reply(reply, lines)

@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():  # signal handlers only work there
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
     info = engine.info()
     print(f"OCR Desk API on {handle.url}  (models {info['set']}/{info['precision']}, {info['threads']} threads"
           f"{', token required' if args.token else ''})  POST /ocr, GET /health; Ctrl+C to stop", flush=True)

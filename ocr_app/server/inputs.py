@@ -39,7 +39,9 @@ def extract(content_type: str, body: bytes) -> Upload:
     ctype_s = ctype.decode("latin-1").lower()
     if ctype_s == "multipart/form-data":
         return _from_multipart(body, params.get(b"boundary"))
-    if ctype_s == "application/json" or (ctype_s in ("", "text/plain") and body[:1] == b"{"):
+    # curl -d sends JSON as x-www-form-urlencoded; a body starting with "{" is never an image.
+    loose = ("", "text/plain", "application/x-www-form-urlencoded", "application/octet-stream")
+    if ctype_s == "application/json" or (ctype_s in loose and body.lstrip()[:1] == b"{"):
         return _from_json(body)
     if not body:
         raise HttpError(400, "missing image: send it as multipart field 'image', as the raw body, "
