@@ -16,8 +16,8 @@ def exportable(items: list[BatchItem]) -> list[BatchItem]:
 
 
 def to_docs(items: list[BatchItem], with_images: bool = True) -> list:
-    """ExportDocs carrying the user's edits; page images (only the PDF needs them) are file paths,
-    decoded pasted bytes or rendered document pages."""
+    """ExportDocs carrying the user's edits; page images (only the PDF needs them) are file
+    paths, or the decoded pixels of a pasted image."""
     export = optional.export()
     if export is None:
         raise RuntimeError("export support is not installed")
@@ -39,17 +39,8 @@ def _images(item: BatchItem) -> list | None:
         return [img] if img is not None else None
     if item.path is None:
         return None
-    if not item.document:
-        return [item.path]
-    docs = optional.documents()
-    if docs is None:
-        return None
-    try:
-        _count, pages = docs.open_pages(item.path)
-        by_number = {p.number: p.image for p in pages}
-    except Exception:
-        return None
-    return [by_number.get(res.page or i + 1) for i, res in enumerate(item.pages)]
+    # The exporter decodes (or renders, for document pages) one page at a time from the path.
+    return [item.path] * len(item.pages)
 
 
 class ExportSignals(QObject):

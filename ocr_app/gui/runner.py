@@ -80,12 +80,17 @@ class BatchRunner(QObject):
         self.queue = deque(i for i in self.queue if i not in item_ids)
         self.progress_changed.emit()
 
-    def shutdown(self, timeout_ms: int = 1800) -> bool:
-        """Stop for window close: empty the queue, wait for running workers."""
+    def shutdown(self) -> None:
+        """Stop for window close: empty the queue, then wait for the running workers.
+
+        An engine call cannot be interrupted, so this waits for it (one image at most per
+        worker, typically well under 2 s) rather than leaving threads running at exit.
+        """
         self._closing = True
         self.queue.clear()
         self._cancel.set()
-        return self.pool.waitForDone(timeout_ms)
+        self.pool.waitForDone()
+        self.running.clear()  # their (queued) finished signals may still arrive; they are harmless
 
     @property
     def busy(self) -> bool:

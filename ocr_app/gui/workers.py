@@ -68,20 +68,23 @@ class OcrTask(QRunnable):
     def _document(self) -> tuple[list[OcrResult], QImage]:
         docs = optional.documents()
         assert docs is not None and self.job.path is not None
-        thumb = QImage()
-        try:
-            _count, pages = docs.open_pages(self.job.path)
-            first = next(iter(pages), None)
-            if first is not None:
-                thumb = imaging.thumbnail(imaging.to_qimage(first.image))
-        except Exception as exc:
-            return [OcrResult(source=self.job.name, error=str(exc) or type(exc).__name__)], thumb
+        path, name = self.job.path, self.job.name
 
         def progress(done: int, total: int) -> None:
             self.signals.progress.emit(self.job.item_id, done, total)
 
-        results = docs.ocr_document(self.engine, self.job.path, progress=progress,
-                                    cancelled=self.cancelled.is_set)
+        try:
+            results = docs.ocr_document(self.engine, path, progress=progress, cancelled=self.cancelled.is_set)
+        except docs.DocumentError as exc:  # password-protected, damaged: the whole file fails
+            return [OcrResult(source=name, error=str(exc) or "cannot open document")], QImage()
+        for res in results:
+            res.source = name
+        thumb = QImage()
+        if any(res.ok for res in results):
+            try:
+                thumb = imaging.thumbnail(imaging.to_qimage(docs.render_page(path, results[0].page or 1)))
+            except Exception:
+                thumb = QImage()
         return list(results), thumb
 
 
@@ -118,13 +121,9 @@ class ViewTask(QRunnable):
 
     def _render_page(self) -> np.ndarray | None:
         docs = optional.documents()
-        if docs is None or self.job.path is None:
+        if docs is None or self.job.path is None or self.page is None:
             return None
-        _count, pages = docs.open_pages(self.job.path)
-        for page in pages:
-            if page.number == self.page:
-                return page.image
-        return None
+        return docs.render_page(self.job.path, self.page)
 
 
 class LoaderSignals(QObject):
