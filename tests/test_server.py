@@ -447,3 +447,20 @@ def test_json_sent_as_form_urlencoded_like_curl_d(server):
     status, reply, _ = call(server, "POST", "/ocr", payload, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200, reply
     assert_ocr_reply(reply, lines)
+
+
+def test_busy_server_answers_503_but_still_serves_cached_images(engine):
+    with start_server(engine, "127.0.0.1", 0, max_concurrent=1) as handle:
+        known = png(["Seen before 123"])
+        assert call(handle, "POST", "/ocr", known)[0] == 200
+        service = handle.service
+        service.queue_timeout = 0.2
+        service._slots.acquire()  # a long OCR job holds the only slot
+        try:
+            status, reply, _ = call(handle, "POST", "/ocr", png(["Never seen 456"]))
+            assert status == 503 and reply["success"] is False
+            status, reply, _ = call(handle, "POST", "/ocr", known)
+            assert status == 200 and reply["cached"] is True
+        finally:
+            service._slots.release()
+        assert call(handle, "POST", "/ocr", png(["Never seen 456"]))[0] == 200

@@ -3,14 +3,18 @@
 Concurrent OCR is capped by a semaphore: every request thread shares one Engine whose
 ONNX Runtime sessions already use all cores, so running more images at once only adds
 memory and contention. Requests wait their turn (bounded) instead of piling up.
+Bytes already recognised recently skip the queue: they are (almost always) answered from
+the engine's cache in microseconds, and must not wait seconds behind real OCR work.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from ocr_app.engine import Engine
@@ -33,12 +37,17 @@ def _documents():
 
 
 class OcrService:
-    def __init__(self, engine: Engine, max_concurrent: int = 2):
+    def __init__(self, engine: Engine, max_concurrent: int = 2, queue_timeout: float = QUEUE_TIMEOUT_S):
         self.engine = engine
+        self.queue_timeout = queue_timeout  # how long a request waits for a free OCR slot before 503
         self.started = time.monotonic()
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
         self._lock = threading.Lock()
         self.counts = {"requests": 0, "ok": 0, "errors": 0}
+        # Digests of uploads the engine has cached; never larger than the engine's cache, so an
+        # entry here means "probably a hit" (if the engine evicted it, one request skips the queue).
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._seen_max = max(0, getattr(engine.cache, "max_items", 256))
 
     def count(self, ok: bool) -> None:
         with self._lock:
@@ -48,17 +57,36 @@ class OcrService:
     def ocr(self, upload: Upload) -> dict:
         """Upload → reply dict; raises HttpError for input the engine refuses."""
         is_pdf = upload.data[:5] == PDF_MAGIC or upload.content_type == "application/pdf"
-        if not self._slots.acquire(timeout=QUEUE_TIMEOUT_S):
+        digest = None if is_pdf else hashlib.blake2b(upload.data, digest_size=16).digest()
+        if digest is not None and self._recently_seen(digest):
+            return self._image(upload, digest)
+        if not self._slots.acquire(timeout=self.queue_timeout):
             raise HttpError(503, "server busy, try again later")
         try:
-            return self._pdf(upload) if is_pdf else self._image(upload)
+            return self._pdf(upload) if is_pdf else self._image(upload, digest)
         finally:
             self._slots.release()
 
-    def _image(self, upload: Upload) -> dict:
+    def _recently_seen(self, digest: bytes) -> bool:
+        with self._lock:
+            if digest in self._seen:
+                self._seen.move_to_end(digest)
+                return True
+        return False
+
+    def _remember(self, digest: bytes) -> None:
+        with self._lock:
+            self._seen[digest] = None
+            self._seen.move_to_end(digest)
+            while len(self._seen) > self._seen_max:
+                self._seen.popitem(last=False)
+
+    def _image(self, upload: Upload, digest: bytes | None) -> dict:
         res = self.engine.run(upload.data, name=upload.name, use_cache=True)
         if not res.ok:
             raise HttpError(status_for_error(res.error or ""), res.error or "OCR failed")
+        if digest is not None:
+            self._remember(digest)
         return result_json(res)
 
     def _pdf(self, upload: Upload) -> dict:
