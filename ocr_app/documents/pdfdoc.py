@@ -55,6 +55,8 @@ def render_scale(width_pt: float, height_pt: float, dpi: float = RENDER_DPI) -> 
     scale = dpi / 72.0
     w, h = max(width_pt, 1.0) * scale, max(height_pt, 1.0) * scale
     cap = min(1.0, (MAX_PIXELS / (w * h)) ** 0.5, MAX_SIDE / max(w, h))
+    if cap < 1.0:
+        cap *= 0.998  # pdfium rounds the bitmap size up
     return scale * cap
 
 
@@ -100,20 +102,38 @@ def _image_coverage(page: pdfium.PdfPage) -> float:
     best = 0.0
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
         try:
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
         except pdfium.PdfiumError:
             continue
         best = max(best, (right - left) * (top - bottom) / max(pw * ph, 1.0))
     return min(best, 1.0)
 
 
-def _flush(lines: list[Line], chars: list[str], boxes: list[tuple[int, int, int, int]]) -> None:
+def _has_invisible_text(page: pdfium.PdfPage) -> bool:
+    """Render mode 3 text is what OCR tools (and our export) put over a scan."""
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=2):
+        if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
+            return True
+    return False
+
+
+def _is_real_text(page: pdfium.PdfPage, solid_chars: int) -> bool:
+    """Text worth trusting instead of OCR: born-digital text or an OCR layer over a scan,
+    but not a few visible characters (a page stamp) on top of a scanned image."""
+    if solid_chars < MIN_TEXT_CHARS:
+        return False
+    if solid_chars >= SCAN_TEXT_CHARS or _image_coverage(page) <= 0.5:
+        return True
+    return _has_invisible_text(page)
+
+
+def _flush(lines: list[Line], chars: list[str], boxes: list[tuple[float, float, float, float]],
+           mapper: _Mapper) -> None:
+    """Close the current line: union of its char boxes (PDF space) mapped to pixels."""
     text = "".join(chars).strip()
     if text and boxes:
-        x0 = min(b[0] for b in boxes)
-        y0 = min(b[1] for b in boxes)
-        x1 = max(b[2] for b in boxes)
-        y1 = max(b[3] for b in boxes)
+        x0, y0, x1, y1 = mapper.box(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                    max(b[2] for b in boxes), max(b[3] for b in boxes))
         box = [[float(x0), float(y0)], [float(x1), float(y0)], [float(x1), float(y1)], [float(x0), float(y1)]]
         lines.append(Line(box=box, text=text, confidence=1.0, char_confidences=[1.0] * len(text)))
     chars.clear()
@@ -130,16 +150,16 @@ def text_layer(page: pdfium.PdfPage, size: tuple[int, int]) -> list[Line] | None
         raw = textpage.raw
         codes = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
         solid = sum(1 for c in codes if c > 0x20 and not 0xD800 <= c <= 0xDFFF and c not in (0xFFFE, 0xFFFF))
-        if solid < MIN_TEXT_CHARS or (solid < SCAN_TEXT_CHARS and _image_coverage(page) > 0.5):
+        if not _is_real_text(page, solid):
             return None
         mapper = _Mapper(page, size)
         lines: list[Line] = []
         chars: list[str] = []
-        boxes: list[tuple[int, int, int, int]] = []
+        boxes: list[tuple[float, float, float, float]] = []  # left, bottom, right, top (PDF space)
         pending_high = 0
         for i, code in enumerate(codes):
             if code in (0x0A, 0x0D):
-                _flush(lines, chars, boxes)
+                _flush(lines, chars, boxes, mapper)
                 continue
             if 0xD800 <= code <= 0xDBFF:
                 pending_high = code
@@ -154,17 +174,16 @@ def text_layer(page: pdfium.PdfPage, size: tuple[int, int]) -> list[Line] | None
                 if chars and chars[-1] != " ":
                     chars.append(" ")
                 continue
-            left, bottom, right, top = textpage.get_charbox(i)
-            box = mapper.box(left, bottom, right, top)
+            box = textpage.get_charbox(i)  # unrotated page space, where text runs left to right
             if boxes:
                 last = boxes[-1]
-                height = max(last[3] - last[1], box[3] - box[1], 1)
+                height = max(last[3] - last[1], box[3] - box[1], 0.5)
                 gap = box[0] - last[2]
                 if gap > 3 * height or box[0] < last[0] - height or abs(box[1] - last[1]) > height:
-                    _flush(lines, chars, boxes)  # a column jump or a new visual line
+                    _flush(lines, chars, boxes, mapper)  # a column jump or a new visual line
             chars.append(ch)
             boxes.append(box)
-        _flush(lines, chars, boxes)
+        _flush(lines, chars, boxes, mapper)
         return lines or None
     finally:
         textpage.close()
