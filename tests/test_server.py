@@ -332,6 +332,35 @@ def test_pdf_upload_per_page_or_clear_refusal(server):
     assert cer("PDF page one 111", "".join(reply["pages"][0]["text"])) < 0.1
     assert cer("PDF page two 222", "".join(reply["pages"][1]["text"])) < 0.1
     assert {ln["page"] for ln in reply["lines"]} == {1, 2}
+    assert reply["page_count"] == 2 and reply["truncated"] is False
+
+
+def _documents_available(server) -> bool:
+    return call(server, "GET", "/health")[1]["pdf"]
+
+
+def test_damaged_pdf_is_400(server):
+    if not _documents_available(server):
+        pytest.skip("ocr_app.documents not in this build")
+    status, reply, _ = call(server, "POST", "/ocr", b"%PDF-1.7\n" + b"garbage " * 200)
+    assert status == 400 and reply["success"] is False and reply["message"]
+
+
+def test_multipage_tiff_gives_pages_single_frame_gives_plain_reply(server):
+    first = render_lines(["TIFF frame one 71"]).convert("RGB")
+    second = render_lines(["TIFF frame two 72"]).convert("RGB")
+    multi = to_bytes(first, "TIFF", save_all=True, append_images=[second])
+    single = to_bytes(render_lines(["Single TIFF 73"]).convert("RGB"), "TIFF")
+    status, reply, _ = call(server, "POST", "/ocr", single)
+    assert status == 200 and "pages" not in reply
+    assert cer("Single TIFF 73", "".join(reply["text"])) < 0.1
+    status, reply, _ = call(server, "POST", "/ocr", multi)
+    assert status == 200, reply
+    if not _documents_available(server):  # without the documents package: first frame only
+        assert cer("TIFF frame one 71", "".join(reply["text"])) < 0.1
+        return
+    assert [p["page"] for p in reply["pages"]] == [1, 2]
+    assert cer("TIFF frame two 72", "".join(reply["pages"][1]["text"])) < 0.1
 
 
 # ---- connections, concurrency, lifecycle ------------------------------------------------

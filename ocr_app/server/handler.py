@@ -97,6 +97,11 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
             self.server.service.count(ok=False)
             self._json(exc.status, error_json(exc.message))
             return
+        except Exception as exc:  # a bug must still give the client JSON, and keep the server up
+            self.server.service.count(ok=False)
+            self.log_error("internal error on %s: %r", path, exc)
+            self._json(500, error_json(f"internal error: {type(exc).__name__}"))
+            return
         self.server.service.count(ok=True)
         self._json(200, reply)
 
@@ -206,6 +211,9 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self._json(code, error_json(message or self.responses.get(code, ("error",))[0]))
+
+    def log_error(self, format: str, *args) -> None:
+        sys.stderr.write(f"{self.address_string()} - ERROR {format % args}\n")  # always, unlike access logs
 
     def log_message(self, format: str, *args) -> None:
         if self.server.log_requests:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr_app.engine import OcrResult
 
-PREPROCESS_STAGES = ("load", "preprocess")
+PREPROCESS_STAGES = ("load", "render", "text_layer", "preprocess")  # everything before the models
 MODEL_STAGES = ("detect", "classify", "recognize")
 
 

@@ -23,7 +23,9 @@ from .inputs import HttpError, Upload
 from .replies import document_json, result_json, status_for_error
 
 PDF_MAGIC = b"%PDF-"
+MULTI_FRAME_MAGIC = {b"II*\x00": ".tif", b"MM\x00*": ".tif", b"GIF8": ".gif"}  # may hold several pages
 QUEUE_TIMEOUT_S = 120.0
+MAX_PAGES = 100  # one request must not hold an OCR slot for a whole book
 
 
 def _documents():
@@ -56,16 +58,27 @@ class OcrService:
 
     def ocr(self, upload: Upload) -> dict:
         """Upload → reply dict; raises HttpError for input the engine refuses."""
-        is_pdf = upload.data[:5] == PDF_MAGIC or upload.content_type == "application/pdf"
-        digest = None if is_pdf else hashlib.blake2b(upload.data, digest_size=16).digest()
+        suffix = self._document_suffix(upload)
+        digest = None if suffix == ".pdf" else hashlib.blake2b(upload.data, digest_size=16).digest()
         if digest is not None and self._recently_seen(digest):
             return self._image(upload, digest)
         if not self._slots.acquire(timeout=self.queue_timeout):
             raise HttpError(503, "server busy, try again later")
         try:
-            return self._pdf(upload) if is_pdf else self._image(upload, digest)
+            if suffix is not None:
+                reply = self._document(upload, suffix)
+                if reply is not None:
+                    return reply
+            return self._image(upload, digest)
         finally:
             self._slots.release()
+
+    @staticmethod
+    def _document_suffix(upload: Upload) -> str | None:
+        """".pdf" / ".tif" / ".gif" when the bytes may be a multi-page document, else None."""
+        if upload.data[:5] == PDF_MAGIC or upload.content_type == "application/pdf":
+            return ".pdf"
+        return MULTI_FRAME_MAGIC.get(upload.data[:4])
 
     def _recently_seen(self, digest: bytes) -> bool:
         with self._lock:
@@ -89,25 +102,44 @@ class OcrService:
             self._remember(digest)
         return result_json(res)
 
-    def _pdf(self, upload: Upload) -> dict:
+    def _document(self, upload: Upload, suffix: str) -> dict | None:
+        """Per-page reply for a PDF or a multi-frame TIFF/GIF; None = treat it as one image."""
         documents = _documents()
         if documents is None:
-            raise HttpError(415, "PDF input is not supported by this build (no ocr_app.documents)")
+            if suffix == ".pdf":
+                raise HttpError(415, "PDF input is not supported by this build (no ocr_app.documents)")
+            return None
         started = time.perf_counter()
         # The documents API reads from a path (pdfium renders lazily from the file).
-        fd, tmp = tempfile.mkstemp(suffix=".pdf", prefix="ocrdesk-")
+        fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="ocrdesk-")
+        path = Path(tmp)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(upload.data)
             try:
-                pages = documents.ocr_document(self.engine, Path(tmp))
+                if suffix != ".pdf":
+                    total, pages_iter = documents.open_pages(path)
+                    pages_iter.close()
+                    if total <= 1:
+                        return None  # a plain single-frame image: the cached image path answers it
+                count = {"done": 0, "total": 0}
+                pages = documents.ocr_document(self.engine, path,
+                                               progress=lambda n, total: count.update(done=n, total=total),
+                                               cancelled=lambda: count["done"] >= MAX_PAGES)
             except documents.DocumentError as exc:
+                if suffix != ".pdf":
+                    return None  # let the image loader give its own reason
                 raise HttpError(400, str(exc)) from exc
         finally:
-            Path(tmp).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+        if not pages:
+            raise HttpError(400, "the document has no pages")
         for res in pages:
             res.source = upload.name
-        return document_json(pages, (time.perf_counter() - started) * 1000)
+        reply = document_json(pages, (time.perf_counter() - started) * 1000)
+        reply["page_count"] = count["total"]
+        reply["truncated"] = count["done"] < count["total"]
+        return reply
 
     def health(self) -> dict:
         info = self.engine.info()
