@@ -1,0 +1,189 @@
+"""What the user sees and takes away from a finished batch: side-by-side, text, copy, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+
+from ocr_app.gui.export_dialog import ExportChoice
+from ocr_app.gui.items import Status
+from tests.imagegen import cer
+
+from .conftest import EN, ZH, by_name, wait_for, wait_idle
+
+
+@pytest.fixture(scope="module")
+def done_window(qapp, engine, samples, tmp_path_factory):
+    """One finished batch shared by the read-only checks below (saves engine time)."""
+    from ocr_app.gui.main_window import MainWindow
+    from ocr_app.gui.settings import AppSettings
+
+    ini = tmp_path_factory.mktemp("settings") / "s.ini"
+    win = MainWindow(AppSettings(QSettings(str(ini), QSettings.Format.IniFormat)), engine=engine)
+    win.resize(1280, 800)
+    win.show()
+    win.add_paths([samples["en"], samples["zh"]])
+    wait_idle(win)
+    assert all(it.status is Status.DONE for it in win.model.items)
+    yield win
+    win.close()
+
+
+def select(win, name: str):
+    item = by_name(win)[name]
+    win.tree.setCurrentIndex(win.model.index_of(item.id))
+    wait_for(lambda: win._shown == (item.id, 0) and not win.compare.original.pixmap_item.pixmap().isNull()
+             and win.compare.stack.currentIndex() == 1)
+    return item
+
+
+def test_side_by_side_views(done_window):
+    win = done_window
+    item = select(win, "invoice.png")
+    res = item.pages[0]
+    view = win.compare
+    assert view.original.image_size() == res.image_size
+    # the preprocessed image shares the original's coordinates, whatever stage is shown
+    for stage in ("gray", "equalized", "binary", "flattened"):
+        view.set_stage(stage)
+        assert not view.processed.pixmap_item.pixmap().isNull(), stage
+        assert view.processed.scene().sceneRect() == view.original.scene().sceneRect()
+    assert win.settings.stage == "flattened"
+    # zoom and pan stay in sync
+    view.actual_size()
+    assert view.original.zoom() == pytest.approx(1.0)
+    view.zoom_in()
+    assert view.processed.zoom() == pytest.approx(view.original.zoom()) == pytest.approx(1.25)
+    view.original.horizontalScrollBar().setValue(view.original.horizontalScrollBar().maximum())
+    assert view.processed.horizontalScrollBar().value() == view.original.horizontalScrollBar().value()
+    view.fit()
+    assert view.processed.zoom() == pytest.approx(view.original.zoom())
+    # one box per recognised line
+    assert len(view.original.boxes) == len(res.lines) == 2
+
+
+def test_box_and_text_line_linked(done_window, qtbot):
+    win = done_window
+    item = select(win, "invoice.png")
+    view = win.compare.original
+    # click the second box: its line is selected in the text
+    box = view.boxes[1]
+    centre = view.mapFromScene(box.polygon().boundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert view.selected_box == 1
+    assert win.text_panel.editor.textCursor().selectedText() == item.pages[0].lines[1].text
+    # click into the first line of text: its box is highlighted
+    cursor = win.text_panel.editor.textCursor()
+    cursor.setPosition(2)
+    win.text_panel.editor.setTextCursor(cursor)
+    assert view.selected_box == 0
+    assert view.boxes[0].pen().color().name() == "#2f7de1"
+
+
+def test_timings_and_low_confidence_marks(done_window):
+    win = done_window
+    select(win, "chinese.png")
+    shown = win.text_panel.timings.text()
+    for word in ("preprocess", "detect", "recognise", "total"):
+        assert word in shown
+    assert cer("".join(ZH), win.text_panel.text()) < 0.05
+
+
+def test_copy_selected_edited_and_all(done_window):
+    win = done_window
+    clipboard = QGuiApplication.clipboard()
+    item = select(win, "invoice.png")
+    win.tree.setFocus()
+    win.acts["copy"].trigger()
+    assert clipboard.text() == item.text()
+    assert cer("\n".join(EN), clipboard.text()) < 0.05
+    assert win.toast.isVisible()
+    # an edit is kept for the item and used by copy
+    win.text_panel.editor.setPlainText("TAX INVOICE No. 4522\nTotal amount: 38.90")
+    assert item.edited[0].startswith("TAX INVOICE No. 4522")
+    select(win, "chinese.png")
+    select(win, "invoice.png")
+    assert win.text_panel.text().startswith("TAX INVOICE No. 4522")
+    win.tree.setFocus()
+    win.acts["copy"].trigger()
+    assert clipboard.text().startswith("TAX INVOICE No. 4522")
+    # all finished items, with file-name headers
+    win.acts["copy_all"].trigger()
+    text = clipboard.text()
+    assert "=== invoice.png ===" in text and "=== chinese.png ===" in text
+    assert "4522" in text and cer("".join(ZH), text.split("=== chinese.png ===")[1]) < 0.1
+    # selection of text in the editor copies just that
+    win.text_panel.editor.setFocus()
+    cursor = win.text_panel.editor.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(3, cursor.MoveMode.KeepAnchor)
+    win.text_panel.editor.setTextCursor(cursor)
+    win.acts["copy"].trigger()
+    assert clipboard.text() == "TAX"
+    item.edited.clear()
+
+
+def export(win, tmp_path, fmt: str, combined: bool = True):
+    win.last_export, win.last_export_error = [], None
+    target = tmp_path / (f"all.{fmt}" if combined else f"per-{fmt}")
+    win.export(ExportChoice(fmt, False, combined, target), [it for it in win.model.items])
+    wait_for(lambda: bool(win.last_export) or win.last_export_error is not None, 60)
+    return win.last_export
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "json", "csv", "pdf"])
+def test_export_formats(done_window, tmp_path, fmt):
+    win = done_window
+    written = export(win, tmp_path, fmt)
+    assert win.last_export_error is None
+    assert written == [tmp_path / f"all.{fmt}"]
+    path = written[0]
+    if fmt in ("txt", "md"):
+        text = path.read_text(encoding="utf-8")
+        assert "invoice.png" in text and "chinese.png" in text
+        for item in win.model.items:
+            assert all(line in text for line in item.text().splitlines()), (item.name, text)
+    elif fmt == "json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        blob = json.dumps(data, ensure_ascii=False)
+        assert "TAX INVOICE" in blob and "单次推理内使用多线程加速" in blob
+    elif fmt == "csv":
+        rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+        cells = " ".join(" ".join(r) for r in rows)
+        assert "invoice.png" in cells and "Total amount: 38.90" in cells
+    else:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+        assert len(pdf) == 2
+        text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+        assert cer("\n".join(EN), text.split("基")[0]) < 0.1
+        assert cer("".join(ZH), text[text.index("基"):]) < 0.1
+
+
+def test_export_one_file_per_item_and_unwritable_target(done_window, tmp_path):
+    win = done_window
+    written = export(win, tmp_path, "txt", combined=False)
+    assert sorted(p.name for p in written) == ["chinese.txt", "invoice.txt"]
+    assert "38.90" in (tmp_path / "per-txt" / "invoice.txt").read_text(encoding="utf-8")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    win.last_export, win.last_export_error = [], None
+    win.export(ExportChoice("txt", False, True, blocked / "out.txt"), list(win.model.items))
+    wait_for(lambda: bool(win.last_export) or win.last_export_error is not None, 30)
+    assert win.last_export_error and not win.last_export
+    assert win._error_box.isVisible()
+    win._error_box.close()
+
+
+def test_empty_state_and_about_info(done_window):
+    win = done_window
+    assert win.list_stack.currentIndex() == 1
+    assert "Ready" in win.engine_label.text()
+    assert all(act.toolTip() for act in win.acts.values())
+    assert all(not act.shortcut().isEmpty() for act in win.acts.values())
+    QPointF()  # keep import used for clarity of box maths above
