@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -24,8 +25,9 @@ FORMATS = ("txt", "md", "json", "csv", "pdf")
 
 
 def format_names() -> dict[str, str]:
-    return {"txt": "Plain text (.txt)", "md": "Markdown (.md)", "json": "JSON (.json)", "csv": "CSV (.csv)",
-            "pdf": "Searchable PDF (.pdf)"}
+    tr = QCoreApplication.translate
+    return {"txt": tr("ExportDialog", "Plain text (.txt)"), "md": "Markdown (.md)", "json": "JSON (.json)",
+            "csv": tr("ExportDialog", "Spreadsheet (.csv)"), "pdf": tr("ExportDialog", "Searchable PDF (.pdf)")}
 
 
 @dataclass

@@ -282,6 +282,8 @@ class MainWindow(QMainWindow):
         self.compare.retranslate()
         self.text_panel.retranslate()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
+        for item in self.model.items:
+            self.model.changed(item.id)
         self._update_progress()
         self._show_engine_state()
         self._show_server_state(self.server.url)

@@ -1,0 +1,653 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>Actions</name>
+    <message>
+      <source>Add files…</source>
+      <translation>添加文件…</translation>
+    </message>
+    <message>
+      <source>Add image or PDF files to the batch</source>
+      <translation>将图片或 PDF 文件加入批处理</translation>
+    </message>
+    <message>
+      <source>Add folder…</source>
+      <translation>添加文件夹…</translation>
+    </message>
+    <message>
+      <source>Add every image in a folder and its subfolders</source>
+      <translation>添加文件夹及其子文件夹中的所有图片</translation>
+    </message>
+    <message>
+      <source>Paste</source>
+      <translation>粘贴</translation>
+    </message>
+    <message>
+      <source>Add an image or image files from the clipboard</source>
+      <translation>从剪贴板添加图片或图片文件</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Stop the batch: queued items are cancelled, running ones finish</source>
+      <translation>停止批处理：排队的项目被取消，正在处理的项目会完成</translation>
+    </message>
+    <message>
+      <source>Retry failed</source>
+      <translation>重试失败项</translation>
+    </message>
+    <message>
+      <source>Run failed and cancelled items again</source>
+      <translation>重新处理失败和已取消的项目</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>Remove the selected items from the list</source>
+      <translation>从列表中移除所选项目</translation>
+    </message>
+    <message>
+      <source>Clear</source>
+      <translation>清空</translation>
+    </message>
+    <message>
+      <source>Remove all items (cancels the batch)</source>
+      <translation>移除所有项目（并取消批处理）</translation>
+    </message>
+    <message>
+      <source>Copy text</source>
+      <translation>复制文本</translation>
+    </message>
+    <message>
+      <source>Copy the text of the selected items (or the selected text)</source>
+      <translation>复制所选项目的文本（或所选文字）</translation>
+    </message>
+    <message>
+      <source>Copy all text</source>
+      <translation>复制全部文本</translation>
+    </message>
+    <message>
+      <source>Copy the text of all finished items, with file names</source>
+      <translation>复制所有已完成项目的文本，附带文件名</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Save text as TXT, Markdown, JSON, CSV or searchable PDF</source>
+      <translation>将文本保存为 TXT、Markdown、JSON、CSV 或可搜索 PDF</translation>
+    </message>
+    <message>
+      <source>Zoom in</source>
+      <translation>放大</translation>
+    </message>
+    <message>
+      <source>Zoom both images in</source>
+      <translation>同时放大两张图片</translation>
+    </message>
+    <message>
+      <source>Zoom out</source>
+      <translation>缩小</translation>
+    </message>
+    <message>
+      <source>Zoom both images out</source>
+      <translation>同时缩小两张图片</translation>
+    </message>
+    <message>
+      <source>Fit to window</source>
+      <translation>适应窗口</translation>
+    </message>
+    <message>
+      <source>Fit both images to the view</source>
+      <translation>让两张图片适应视图</translation>
+    </message>
+    <message>
+      <source>Actual size</source>
+      <translation>实际大小</translation>
+    </message>
+    <message>
+      <source>Show both images at 100 %</source>
+      <translation>以 100% 显示两张图片</translation>
+    </message>
+    <message>
+      <source>Dark mode</source>
+      <translation>深色模式</translation>
+    </message>
+    <message>
+      <source>Switch between the light and dark palette</source>
+      <translation>在浅色和深色配色之间切换</translation>
+    </message>
+    <message>
+      <source>Settings…</source>
+      <translation>设置…</translation>
+    </message>
+    <message>
+      <source>Recognition, appearance, language and local API server</source>
+      <translation>识别、外观、语言和本地 API 服务</translation>
+    </message>
+    <message>
+      <source>About OCR Desk</source>
+      <translation>关于 OCR Desk</translation>
+    </message>
+    <message>
+      <source>Version and model information</source>
+      <translation>版本和模型信息</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>退出</translation>
+    </message>
+    <message>
+      <source>Close OCR Desk</source>
+      <translation>关闭 OCR Desk</translation>
+    </message>
+  </context>
+  <context>
+    <name>BatchModel</name>
+    <message>
+      <source>File</source>
+      <translation>文件</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Lines</source>
+      <translation>行数</translation>
+    </message>
+    <message>
+      <source>Confidence</source>
+      <translation>置信度</translation>
+    </message>
+    <message>
+      <source>ms</source>
+      <translation>毫秒</translation>
+    </message>
+    <message>
+      <source>queued</source>
+      <translation>排队中</translation>
+    </message>
+    <message>
+      <source>running</source>
+      <translation>处理中</translation>
+    </message>
+    <message>
+      <source>done</source>
+      <translation>完成</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>cancelled</source>
+      <translation>已取消</translation>
+    </message>
+    <message>
+      <source>pasted image</source>
+      <translation>粘贴的图片</translation>
+    </message>
+    <message>
+      <source>Page %1</source>
+      <translation>第 %1 页</translation>
+    </message>
+  </context>
+  <context>
+    <name>CompareView</name>
+    <message>
+      <source>Grayscale</source>
+      <translation>灰度</translation>
+    </message>
+    <message>
+      <source>Equalised (CLAHE)</source>
+      <translation>均衡化 (CLAHE)</translation>
+    </message>
+    <message>
+      <source>Binarised</source>
+      <translation>二值化</translation>
+    </message>
+    <message>
+      <source>Flattened / deskewed</source>
+      <translation>展平 / 纠偏</translation>
+    </message>
+    <message>
+      <source>Original</source>
+      <translation>原图</translation>
+    </message>
+    <message>
+      <source>Preprocessed:</source>
+      <translation>预处理：</translation>
+    </message>
+    <message>
+      <source>Select a finished item to compare the original with the preprocessed image</source>
+      <translation>选择一个已完成的项目，对比原图与预处理后的图像</translation>
+    </message>
+    <message>
+      <source>Preprocessing stage shown on the right</source>
+      <translation>右侧显示的预处理阶段</translation>
+    </message>
+    <message>
+      <source>Zoom in (Ctrl++)</source>
+      <translation>放大 (Ctrl++)</translation>
+    </message>
+    <message>
+      <source>Zoom out (Ctrl+-)</source>
+      <translation>缩小 (Ctrl+-)</translation>
+    </message>
+    <message>
+      <source>Fit to window (Ctrl+0)</source>
+      <translation>适应窗口 (Ctrl+0)</translation>
+    </message>
+    <message>
+      <source>Actual size, 100 % (Ctrl+1)</source>
+      <translation>实际大小 100% (Ctrl+1)</translation>
+    </message>
+    <message>
+      <source>This image cannot be displayed</source>
+      <translation>无法显示此图片</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExportDialog</name>
+    <message>
+      <source>Export</source>
+      <translation>导出</translation>
+    </message>
+    <message>
+      <source>Plain text (.txt)</source>
+      <translation>纯文本 (.txt)</translation>
+    </message>
+    <message>
+      <source>Spreadsheet (.csv)</source>
+      <translation>表格 (.csv)</translation>
+    </message>
+    <message>
+      <source>Searchable PDF (.pdf)</source>
+      <translation>可搜索 PDF (.pdf)</translation>
+    </message>
+    <message>
+      <source>Selected items (%1)</source>
+      <translation>所选项目（%1）</translation>
+    </message>
+    <message>
+      <source>All finished items (%1)</source>
+      <translation>所有已完成项目（%1）</translation>
+    </message>
+    <message>
+      <source>One combined file</source>
+      <translation>合并为一个文件</translation>
+    </message>
+    <message>
+      <source>One file per item (into a folder)</source>
+      <translation>每个项目一个文件（保存到文件夹）</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>Format:</source>
+      <translation>格式：</translation>
+    </message>
+    <message>
+      <source>Items:</source>
+      <translation>项目：</translation>
+    </message>
+    <message>
+      <source>Files:</source>
+      <translation>文件：</translation>
+    </message>
+    <message>
+      <source>Save to:</source>
+      <translation>保存到：</translation>
+    </message>
+    <message>
+      <source>Export to</source>
+      <translation>导出到</translation>
+    </message>
+    <message>
+      <source>Export into folder</source>
+      <translation>导出到文件夹</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <source>&amp;File</source>
+      <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Edit</source>
+      <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+      <source>&amp;Batch</source>
+      <translation>批处理(&amp;B)</translation>
+    </message>
+    <message>
+      <source>&amp;View</source>
+      <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+      <source>&amp;Tools</source>
+      <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+      <source>Drop images, PDFs or folders here</source>
+      <translation>将图片、PDF 或文件夹拖到这里</translation>
+    </message>
+    <message>
+      <source>Or paste a screenshot with Ctrl+V. Everything stays on this computer.</source>
+      <translation>也可以用 Ctrl+V 粘贴截图。所有内容都只保留在本机。</translation>
+    </message>
+    <message>
+      <source>Add files…</source>
+      <translation>添加文件…</translation>
+    </message>
+    <message>
+      <source>Add folder…</source>
+      <translation>添加文件夹…</translation>
+    </message>
+    <message>
+      <source>Recognition models unavailable</source>
+      <translation>识别模型不可用</translation>
+    </message>
+    <message>
+      <source>OCR Desk cannot recognise text until its models are restored.</source>
+      <translation>恢复模型文件之前，OCR Desk 无法识别文字。</translation>
+    </message>
+    <message>
+      <source>Models unavailable: %1</source>
+      <translation>模型不可用：%1</translation>
+    </message>
+    <message>
+      <source>Loading recognition models…</source>
+      <translation>正在加载识别模型…</translation>
+    </message>
+    <message>
+      <source>Ready · %1 %2 · %3 threads × %4 parallel</source>
+      <translation>就绪 · %1 %2 · %3 线程 × %4 并行</translation>
+    </message>
+    <message>
+      <source>API: %1</source>
+      <translation>API：%1</translation>
+    </message>
+    <message>
+      <source>Add files</source>
+      <translation>添加文件</translation>
+    </message>
+    <message>
+      <source>Images and PDFs (%1);;All files (*)</source>
+      <translation>图片和 PDF (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Add folder</source>
+      <translation>添加文件夹</translation>
+    </message>
+    <message>
+      <source>Nothing to paste: copy an image or image files first</source>
+      <translation>没有可粘贴的内容：请先复制图片或图片文件</translation>
+    </message>
+    <message>
+      <source>Drop to add to the batch</source>
+      <translation>松开鼠标即可加入批处理</translation>
+    </message>
+    <message>
+      <source>Cancelled: running items will finish</source>
+      <translation>已取消：正在处理的项目会完成</translation>
+    </message>
+    <message>
+      <source>Batch</source>
+      <translation>批处理</translation>
+    </message>
+    <message>
+      <source>No files yet</source>
+      <translation>还没有文件</translation>
+    </message>
+    <message>
+      <source>%1 of %2 done</source>
+      <translation>已完成 %1 / %2</translation>
+    </message>
+    <message>
+      <source>%1 failed</source>
+      <translation>%1 个失败</translation>
+    </message>
+    <message>
+      <source>%1 cancelled</source>
+      <translation>%1 个已取消</translation>
+    </message>
+    <message>
+      <source>about %1 left</source>
+      <translation>约剩 %1</translation>
+    </message>
+    <message>
+      <source>Waiting for recognition…</source>
+      <translation>等待识别…</translation>
+    </message>
+    <message>
+      <source>Failed: %1</source>
+      <translation>失败：%1</translation>
+    </message>
+    <message>
+      <source>Loading image…</source>
+      <translation>正在加载图片…</translation>
+    </message>
+    <message>
+      <source>No text to copy</source>
+      <translation>没有可复制的文本</translation>
+    </message>
+    <message>
+      <source>Copied %1 characters</source>
+      <translation>已复制 %1 个字符</translation>
+    </message>
+    <message>
+      <source>Export</source>
+      <translation>导出</translation>
+    </message>
+    <message>
+      <source>Export is not available in this build.</source>
+      <translation>此版本不支持导出。</translation>
+    </message>
+    <message>
+      <source>Exporting…</source>
+      <translation>正在导出…</translation>
+    </message>
+    <message>
+      <source>Exported %1 file(s)</source>
+      <translation>已导出 %1 个文件</translation>
+    </message>
+    <message>
+      <source>Saved to %1</source>
+      <translation>已保存到 %1</translation>
+    </message>
+    <message>
+      <source>Export failed</source>
+      <translation>导出失败</translation>
+    </message>
+    <message>
+      <source>The export could not be written.</source>
+      <translation>无法写入导出文件。</translation>
+    </message>
+    <message>
+      <source>About OCR Desk</source>
+      <translation>关于 OCR Desk</translation>
+    </message>
+    <message>
+      <source>Offline Chinese and English text recognition. Nothing leaves this computer.</source>
+      <translation>离线中英文文字识别。任何内容都不会离开本机。</translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <source>INT8 (fast, default)</source>
+      <translation>INT8（快速，默认）</translation>
+    </message>
+    <message>
+      <source>FP32 (reference accuracy)</source>
+      <translation>FP32（参考精度）</translation>
+    </message>
+    <message>
+      <source>Images processed at the same time. 1–2 is best: each image already uses several cores.</source>
+      <translation>同时处理的图片数。建议 1–2：每张图片本身已使用多个核心。</translation>
+    </message>
+    <message>
+      <source>Automatic</source>
+      <translation>自动</translation>
+    </message>
+    <message>
+      <source>Threads per image (0 = physical cores / workers = %1)</source>
+      <translation>每张图片的线程数（0 = 物理核心数 / 并行数 = %1）</translation>
+    </message>
+    <message>
+      <source>Recognition</source>
+      <translation>识别</translation>
+    </message>
+    <message>
+      <source>Model precision:</source>
+      <translation>模型精度：</translation>
+    </message>
+    <message>
+      <source>Parallel images:</source>
+      <translation>并行图片数：</translation>
+    </message>
+    <message>
+      <source>Threads per image:</source>
+      <translation>每张图片线程数：</translation>
+    </message>
+    <message>
+      <source>This computer has %1 physical cores.</source>
+      <translation>本机有 %1 个物理核心。</translation>
+    </message>
+    <message>
+      <source>Follow system</source>
+      <translation>跟随系统</translation>
+    </message>
+    <message>
+      <source>Light</source>
+      <translation>浅色</translation>
+    </message>
+    <message>
+      <source>Dark</source>
+      <translation>深色</translation>
+    </message>
+    <message>
+      <source>Appearance</source>
+      <translation>外观</translation>
+    </message>
+    <message>
+      <source>Theme:</source>
+      <translation>主题：</translation>
+    </message>
+    <message>
+      <source>Language:</source>
+      <translation>语言：</translation>
+    </message>
+    <message>
+      <source>Local API server</source>
+      <translation>本地 API 服务</translation>
+    </message>
+    <message>
+      <source>Port (loopback only):</source>
+      <translation>端口（仅本机）：</translation>
+    </message>
+    <message>
+      <source>Status:</source>
+      <translation>状态：</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>停止</translation>
+    </message>
+    <message>
+      <source>Start</source>
+      <translation>启动</translation>
+    </message>
+    <message>
+      <source>not available in this build</source>
+      <translation>此版本不可用</translation>
+    </message>
+    <message>
+      <source>running at %1</source>
+      <translation>运行于 %1</translation>
+    </message>
+    <message>
+      <source>stopped</source>
+      <translation>已停止</translation>
+    </message>
+    <message>
+      <source>The server could not start: %1</source>
+      <translation>服务无法启动：%1</translation>
+    </message>
+    <message>
+      <source>Changes to language take effect immediately.</source>
+      <translation>语言更改会立即生效。</translation>
+    </message>
+  </context>
+  <context>
+    <name>TextPanel</name>
+    <message>
+      <source>Text</source>
+      <translation>文本</translation>
+    </message>
+    <message>
+      <source>highlighted: low confidence</source>
+      <translation>高亮：低置信度</translation>
+    </message>
+    <message>
+      <source>Recognised text appears here. You can edit it; copy and export use your edits.</source>
+      <translation>识别出的文字显示在这里。可以直接编辑，复制和导出会使用编辑后的内容。</translation>
+    </message>
+    <message>
+      <source>Click a line to highlight its box on the image</source>
+      <translation>点击一行文字，在图片上高亮对应的文本框</translation>
+    </message>
+    <message>
+      <source>Failed: %1</source>
+      <translation>失败：%1</translation>
+    </message>
+    <message>
+      <source>confidence %1 %</source>
+      <translation>置信度 %1%</translation>
+    </message>
+    <message>
+      <source>preprocess</source>
+      <translation>预处理</translation>
+    </message>
+    <message>
+      <source>detect</source>
+      <translation>检测</translation>
+    </message>
+    <message>
+      <source>recognise</source>
+      <translation>识别</translation>
+    </message>
+    <message>
+      <source>total</source>
+      <translation>总计</translation>
+    </message>
+    <message>
+      <source>from cache</source>
+      <translation>来自缓存</translation>
+    </message>
+    <message>
+      <source>%1 lines, mean confidence %2 %</source>
+      <translation>%1 行，平均置信度 %2%</translation>
+    </message>
+  </context>
+</TS>
