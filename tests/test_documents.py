@@ -229,3 +229,21 @@ def test_tiff_page_count_matches_pillow(tmp_path):
     imgs[0].save(path, save_all=True, append_images=imgs[1:])
     count, pages = open_pages(path)
     assert count == 5 == len(list(pages))
+
+
+def test_concurrent_documents_from_threads(tmp_path):
+    """PDFium is not thread-safe: parallel readers (GUI pool, server) must still get exact pages."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [born_digital_pdf(tmp_path / f"文档 {i}.pdf", [[f"Document {i} page {p}"] for p in (1, 2, 3)])
+             for i in range(3)]
+
+    def read(path: Path) -> list[str]:
+        _, pages = open_pages(path)
+        return ["\n".join(ln.text for ln in page.text_lines) for page in pages]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(read, paths * 4))
+    for path, texts in zip(paths * 4, results, strict=True):
+        i = path.stem.split()[-1]
+        assert texts == [f"Document {i} page {p}" for p in (1, 2, 3)]

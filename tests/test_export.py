@@ -206,3 +206,30 @@ def test_unwritable_targets_raise_export_error(pages, tmp_path):
     with pytest.raises(ExportError, match="page images"):
         export_docs([doc], "pdf", tmp_path / "a.pdf")
     assert set(FORMATS) == {"txt", "md", "json", "csv", "pdf"}
+
+
+def test_pdf_structure_is_valid_and_edits_with_same_line_count_are_used(pages, tmp_path):
+    import pypdfium2.raw as pdfium_c
+
+    doc = _two_page_doc(pages, edited=["Invoice number 2024 0118\nTotal amount due 351 dollars", "only one line"])
+    [out] = export_docs([doc], "pdf", tmp_path / "edited.pdf")
+    pdf = pdfium.PdfDocument(str(out))
+    assert pdfium_c.FPDF_DocumentHasValidCrossReferenceTable(pdf.raw)  # no repair needed by readers
+    pdf.close()
+    first, second = _pdf_texts(out)
+    assert cer("Invoice number 2024 0118 Total amount due 351 dollars", first) == 0  # edit fits the boxes
+    assert cer("\n".join(EN2), second) < 0.1  # edit does not fit: recognised text stays on its boxes
+
+
+def test_pdf_keeps_a_blank_page_for_a_page_that_failed(pages, tmp_path):
+    from ocr_app.engine import OcrResult
+
+    failed = OcrResult(source="scan.pdf", error="damaged page", page=2)
+    ok = type(pages[0][2]).from_dict(pages[0][2].to_dict())
+    ok.page = 1
+    doc = ExportDoc(name="scan.pdf", pages=[ok, failed], images=[pages[0][1], None])
+    [out] = export_docs([doc], "pdf", tmp_path / "partial.pdf")
+    texts = _pdf_texts(out)
+    assert len(texts) == 2 and texts[1] == "" and cer("\n".join(EN1), texts[0]) < 0.1
+    [txt] = export_docs([doc], "txt", tmp_path / "partial.txt")
+    assert "[error: damaged page]" in txt.read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ handles /Rotate and crop-box offsets.
 from __future__ import annotations
 
 import ctypes
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,11 @@ import pypdfium2.raw as pdfium_c
 
 from ..engine import Line
 from .model import DocumentError, Page
+
+# PDFium is not thread-safe and the GUI/server run documents from several threads:
+# every pdfium call in the app goes through this lock (OCR itself runs outside it).
+PDFIUM_LOCK = threading.RLock()
+_EMPTY = np.zeros((0, 0, 3), np.uint8)
 
 RENDER_DPI = 200
 MAX_PIXELS = 12_000_000
@@ -32,6 +38,11 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     """The open document, or DocumentError naming why it cannot be opened."""
     if not path.is_file():
         raise DocumentError(f"{path.name}: file not found")
+    with PDFIUM_LOCK:
+        return _open_pdf(path)
+
+
+def _open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -189,47 +200,48 @@ def text_layer(page: pdfium.PdfPage, size: tuple[int, int]) -> list[Line] | None
         textpage.close()
 
 
-def iter_pdf_pages(doc: pdfium.PdfDocument, with_text: bool = True) -> Iterator[Page]:
-    """Pages of an open document (closed when the iterator ends or is closed)."""
-    try:
-        for index in range(len(doc)):
+def _load_page(doc: pdfium.PdfDocument, index: int, with_text: bool) -> Page:
+    with PDFIUM_LOCK:
+        t = time.perf_counter()
+        page = None
+        try:
+            page = doc[index]
+            image = render(page)
+            render_ms = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            page = None
-            try:
-                page = doc[index]
-                image = render(page)
-                render_ms = (time.perf_counter() - t) * 1000
-                t = time.perf_counter()
-                lines = text_layer(page, (image.shape[1], image.shape[0])) if with_text else None
-                yield Page(index + 1, image, lines, render_ms=render_ms, text_ms=(time.perf_counter() - t) * 1000)
-            except MemoryError:
-                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error="not enough memory to render this page")
-            except pdfium.PdfiumError as exc:
-                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=f"damaged page ({exc})")
-            finally:
-                if page is not None:
-                    page.close()
-    finally:
-        doc.close()
+            lines = text_layer(page, (image.shape[1], image.shape[0])) if with_text else None
+            return Page(index + 1, image, lines, render_ms=render_ms, text_ms=(time.perf_counter() - t) * 1000)
+        except MemoryError:
+            return Page(index + 1, _EMPTY, error="not enough memory to render this page")
+        except Exception as exc:  # one damaged page must not stop the others
+            return Page(index + 1, _EMPTY, error=f"damaged page, cannot render it ({exc})")
+        finally:
+            if page is not None:
+                page.close()
 
 
-def page_count(path: Path) -> int:
-    doc = open_pdf(path)
+def iter_pdf_pages(doc: pdfium.PdfDocument, with_text: bool = True) -> Iterator[Page]:
+    """Pages of an open document, one rendered at a time (closed when the iterator ends)."""
     try:
-        return len(doc)
+        with PDFIUM_LOCK:
+            count = len(doc)
+        for index in range(count):
+            yield _load_page(doc, index, with_text)
     finally:
-        doc.close()
+        with PDFIUM_LOCK:
+            doc.close()
 
 
 def render_pdf_page(path: Path, number: int) -> np.ndarray:
-    doc = open_pdf(path)
-    try:
-        if not 1 <= number <= len(doc):
-            raise DocumentError(f"{path.name} has no page {number}")
-        page = doc[number - 1]
+    with PDFIUM_LOCK:
+        doc = open_pdf(path)
         try:
-            return render(page)
+            if not 1 <= number <= len(doc):
+                raise DocumentError(f"{path.name} has no page {number}")
+            page = doc[number - 1]
+            try:
+                return render(page)
+            finally:
+                page.close()
         finally:
-            page.close()
-    finally:
-        doc.close()
+            doc.close()

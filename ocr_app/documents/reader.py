@@ -22,8 +22,10 @@ def open_pages(path: str | Path, *, text_layer: bool = True) -> tuple[int, Gener
     if not is_supported(path):
         raise DocumentError(f"{path.name}: unsupported file type")
     if is_pdf(path):
-        doc = pdfdoc.open_pdf(path)
-        return len(doc), pdfdoc.iter_pdf_pages(doc, with_text=text_layer)
+        with pdfdoc.PDFIUM_LOCK:
+            doc = pdfdoc.open_pdf(path)
+            count = len(doc)
+        return count, pdfdoc.iter_pdf_pages(doc, with_text=text_layer)
     return frames.frame_count(path), frames.iter_frames(path)
 
 

@@ -30,10 +30,13 @@ def load_image(source: np.ndarray | str | Path, page: int | None) -> np.ndarray:
     if isinstance(source, np.ndarray):
         return source
     path = Path(source)
-    from ..documents import is_document, render_page
+    from ..documents import DocumentError, is_document, render_page
 
     if is_document(path):
-        return render_page(path, page or 1)
+        try:
+            return render_page(path, page or 1)
+        except DocumentError as exc:
+            raise ExportError(f"cannot read page image: {exc}") from exc
     from ..engine.load import ImageLoadError, load
 
     try:
@@ -86,15 +89,22 @@ def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray) -> Non
     writer.add_page(width_pt, height_pt, jpeg, (w, h), gray, "".join(ops))
 
 
+def _blank_page(writer: PdfWriter) -> None:
+    writer.add_page(595.0, 842.0, None, (0, 0), False, "")
+
+
 def write_pdf(docs: list[ExportDoc], fh: BinaryIO) -> None:
     """All pages of all docs, in order, one page image decoded at a time."""
     title = docs[0].name if len(docs) == 1 else "OCR Desk export"
     writer = PdfWriter(fh, title)
     for doc in docs:
-        if not doc.images or len(doc.images) < len(doc.pages):
+        if doc.images is None or len(doc.images) < len(doc.pages):
             raise ExportError(f"searchable PDF needs the page images of {doc.name}")
         for i in range(len(doc.pages)):
             source = doc.images[i]
+            if source is None and doc.pages[i].error:
+                _blank_page(writer)  # a page that failed to load keeps its place in the PDF
+                continue
             if source is None:
                 raise ExportError(f"searchable PDF needs the image of page {i + 1} of {doc.name}")
             _add_page(writer, doc, i, load_image(source, doc.pages[i].page))
