@@ -247,3 +247,15 @@ def test_concurrent_documents_from_threads(tmp_path):
     for path, texts in zip(paths * 4, results, strict=True):
         i = path.stem.split()[-1]
         assert texts == [f"Document {i} page {p}" for p in (1, 2, 3)]
+
+
+def test_huge_tiff_page_is_downscaled(tmp_path):
+    from ocr_app.documents import frames
+
+    path = tmp_path / "fax.tiff"
+    Image.new("1", (8000, 6000), 1).save(path, compression="group4")
+    count, pages = open_pages(path)
+    page = next(pages)
+    h, w = page.image.shape[:2]
+    assert count == 1 and page.error is None
+    assert h * w <= frames.WORK_PIXELS and abs(w / h - 8000 / 6000) < 0.01

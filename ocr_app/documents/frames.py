@@ -28,9 +28,25 @@ def _open(path: Path) -> Image.Image:
         raise DocumentError(f"{path.name}: cannot open file: {exc.strerror or exc}") from exc
 
 
+MAX_FRAME_PIXELS = 250_000_000  # refuse: decoding alone could exhaust memory
+WORK_PIXELS = 30_000_000  # downscale larger pages (the engine works at ≤16 MP anyway)
+
+
+def _fit(frame: Image.Image) -> Image.Image:
+    w, h = frame.size
+    if w * h > MAX_FRAME_PIXELS:
+        raise DocumentError(f"page too large to open safely ({w}×{h} pixels)")
+    if w * h <= WORK_PIXELS:
+        return frame
+    scale = (WORK_PIXELS / (w * h)) ** 0.5
+    if frame.mode not in ("L", "RGB", "RGBA", "LA"):
+        frame = frame.convert("RGBA" if "transparency" in frame.info or "A" in frame.mode else "RGB")
+    return frame.resize((max(1, int(w * scale)), max(1, int(h * scale))), Image.Resampling.BOX)
+
+
 def frame_to_bgr(frame: Image.Image) -> np.ndarray:
-    """Any Pillow mode → HxWx3 uint8 BGR; transparency composited onto white."""
-    frame = ImageOps.exif_transpose(frame)
+    """Any Pillow mode → HxWx3 uint8 BGR (large pages downscaled); transparency onto white."""
+    frame = _fit(ImageOps.exif_transpose(frame))
     if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
         rgba = np.asarray(frame.convert("RGBA"), dtype=np.float32)
         alpha = rgba[:, :, 3:4] / 255.0
@@ -61,6 +77,9 @@ def iter_frames(path: Path) -> Iterator[Page]:
                 image = frame_to_bgr(im)
             except MemoryError:
                 yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error="not enough memory for this page")
+                continue
+            except DocumentError as exc:
+                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=str(exc))
                 continue
             except Exception as exc:  # a damaged frame must not stop the others
                 yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=f"damaged page ({exc})")
