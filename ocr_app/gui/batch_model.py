@@ -9,13 +9,14 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from ocr_app.engine import OcrResult
 
+from . import icons
 from .items import BatchItem, Status
 
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the BatchItem
 PageRole = Qt.ItemDataRole.UserRole + 2  # page index inside the item, -1 for the item row
 THUMB = QSize(40, 40)
 
-COLUMNS = ("File", "Status", "Lines", "Confidence", "ms")
+COLUMNS = ("File", "Status", "Lines", "Conf.", "ms")
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -74,6 +75,9 @@ class BatchModel(QAbstractItemModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return tr(COLUMNS[section])
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return [tr("File name"), tr("Recognition status"), tr("Recognised lines"),
+                    tr("Mean recognition confidence"), tr("Recognition time in milliseconds")][section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole and section >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -146,7 +150,9 @@ class BatchModel(QAbstractItemModel):
 
     def _icon(self, item: BatchItem) -> QIcon | None:
         if item.thumb is None or item.thumb.isNull():
-            return None
+            if item.status is Status.FAILED:
+                return icons.placeholder("alert", "#d64545")
+            return icons.placeholder("file", "#9aa0a8")
         icon = self._icons.get(item.id)
         if icon is None:
             icon = QIcon(QPixmap.fromImage(item.thumb))

@@ -50,3 +50,17 @@ def app_icon() -> QIcon:
         for size in (16, 32, 48, 64, 128, 256):
             result.addPixmap(_render(svg, size))
     return result
+
+
+@cache
+def placeholder(name: str, colour: str, size: int = 40, glyph: int = 22) -> QIcon:
+    """A small glyph centred in a list-row-sized tile (rows without a thumbnail stay aligned)."""
+    svg = _svg(name).replace("currentColor", colour)
+    img = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(Qt.GlobalColor.transparent)
+    if svg:
+        painter = QPainter(img)
+        offset = (size - glyph) / 2
+        QSvgRenderer(QByteArray(svg.encode())).render(painter, QRectF(offset, offset, glyph, glyph))
+        painter.end()
+    return QIcon(QPixmap.fromImage(img))

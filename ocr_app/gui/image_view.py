@@ -52,7 +52,9 @@ class ImageView(QGraphicsView):
             self.scene().setSceneRect(QRectF())
             return
         self.pixmap_item.setPixmap(QPixmap.fromImage(img))
-        w, h = scene_size or (img.width(), img.height())
+        w, h = img.width(), img.height()
+        if scene_size and abs(scene_size[0] / scene_size[1] - w / h) < 0.01 * (w / h):
+            w, h = scene_size  # a (possibly downscaled) copy of the original: share its coordinates
         self.pixmap_item.setTransform(self.pixmap_item.transform().fromScale(w / img.width(), h / img.height()))
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         if self.fit_mode:
@@ -148,11 +150,31 @@ class ImageView(QGraphicsView):
 
     # ---- sync ------------------------------------------------------------------------
 
+    def fit_scale(self) -> float:
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return 1.0
+        vp = self.viewport().rect()
+        return min(vp.width() / rect.width(), vp.height() / rect.height())
+
     def copy_view_from(self, other: ImageView) -> None:
-        """Match zoom and scroll position of `other` (scene coordinates are shared)."""
+        """Match zoom and scroll position of `other`.
+
+        Same scene (every stage except a re-shaped "flattened" page): copy exactly.
+        Otherwise keep the same zoom relative to "fit" and the same relative scroll position.
+        """
         self.fit_mode = other.fit_mode
-        if abs(self.zoom() - other.zoom()) > 1e-9:
-            self.setTransform(other.transform())
+        same = self.scene().sceneRect() == other.scene().sceneRect()
+        if other.fit_mode and not same:
+            self.fit()
+            return
+        zoom = other.zoom() if same else other.zoom() / other.fit_scale() * self.fit_scale()
+        if abs(self.zoom() - zoom) > 1e-9:
+            self.setTransform(self.transform().fromScale(zoom, zoom))
             self.zoom_changed.emit(self.zoom())
-        self.horizontalScrollBar().setValue(other.horizontalScrollBar().value())
-        self.verticalScrollBar().setValue(other.verticalScrollBar().value())
+        for mine, theirs in ((self.horizontalScrollBar(), other.horizontalScrollBar()),
+                             (self.verticalScrollBar(), other.verticalScrollBar())):
+            if same:
+                mine.setValue(theirs.value())
+            elif theirs.maximum() > 0:
+                mine.setValue(round(mine.maximum() * theirs.value() / theirs.maximum()))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
 
 def to_qimage(arr: np.ndarray) -> QImage:
@@ -51,9 +51,24 @@ def _pillow_read(path: Path) -> QImage:
 
 
 def thumbnail(img: QImage, size: QSize = QSize(40, 40)) -> QImage:  # noqa: B008
+    """Scaled into a square tile with a hairline frame, so every row of the list lines up."""
     if img.isNull():
         return img
-    return img.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    small = img.scaled(size - QSize(2, 2), Qt.AspectRatioMode.KeepAspectRatio,
+                       Qt.TransformationMode.SmoothTransformation)
+    return tile(small, size)
+
+
+def tile(small: QImage, size: QSize) -> QImage:
+    out = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    x, y = (size.width() - small.width()) // 2, (size.height() - small.height()) // 2
+    painter.drawImage(x, y, small)
+    painter.setPen(QColor(128, 128, 128, 90))
+    painter.drawRect(x, y, small.width() - 1, small.height() - 1)
+    painter.end()
+    return out
 
 
 def read_thumbnail(path: Path | None, data: bytes | None, size: QSize = QSize(40, 40)) -> QImage:  # noqa: B008
@@ -63,8 +78,8 @@ def read_thumbnail(path: Path | None, data: bytes | None, size: QSize = QSize(40
         reader.setAutoTransform(True)
         src = reader.size()
         if src.isValid() and not src.isEmpty():
-            reader.setScaledSize(src.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
+            reader.setScaledSize(src.scaled(size - QSize(2, 2), Qt.AspectRatioMode.KeepAspectRatio))
             img = reader.read()
             if not img.isNull():
-                return img
+                return tile(img, size)
     return thumbnail(read_image(path, data), size)

@@ -120,7 +120,7 @@ class TextPanel(QWidget):
 
     def _show_timings(self) -> None:
         res = self._result
-        if res is None or not res.timings:
+        if res is None or not res.timings or res.error:
             self.timings.setText("")
             return
         t = res.timings

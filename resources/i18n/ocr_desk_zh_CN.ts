@@ -198,6 +198,30 @@
       <source>Page %1</source>
       <translation>第 %1 页</translation>
     </message>
+    <message>
+      <source>Conf.</source>
+      <translation>置信度</translation>
+    </message>
+    <message>
+      <source>File name</source>
+      <translation>文件名</translation>
+    </message>
+    <message>
+      <source>Recognition status</source>
+      <translation>识别状态</translation>
+    </message>
+    <message>
+      <source>Recognised lines</source>
+      <translation>识别出的行数</translation>
+    </message>
+    <message>
+      <source>Mean recognition confidence</source>
+      <translation>平均识别置信度</translation>
+    </message>
+    <message>
+      <source>Recognition time in milliseconds</source>
+      <translation>识别耗时（毫秒）</translation>
+    </message>
   </context>
   <context>
     <name>CompareView</name>
