@@ -1,0 +1,144 @@
+"""Build the PyInstaller bundle into a temp folder and run the frozen app headless.
+
+Slow (a build takes about a minute on 2 cores, more under load): marked `packaging`; skipped when
+PyInstaller is not installed (`pip install -r requirements-build.txt`). Deselect with `-m "not packaging"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ocr_app import selftest
+from ocr_app.engine import models
+from tests.imagegen import cer, render_lines
+
+pytest.importorskip("PyInstaller")
+pytestmark = [pytest.mark.packaging, pytest.mark.slow, pytest.mark.timeout(1800)]
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "build_spec" / "ocr_desk.spec"
+SAMPLE = ROOT / "resources" / "sample" / "sample.png"
+EXE_NAME = "ocr-desk.exe" if sys.platform == "win32" else "ocr-desk"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """dist/ocr-desk built from the spec exactly as `make package` does, but into a temp dir."""
+    work = tmp_path_factory.mktemp("pyinstaller")
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--distpath", str(work / "dist"),
+         "--workpath", str(work / "build"), str(SPEC)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1500,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    out = work / "dist" / "ocr-desk"
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and not p.is_symlink())
+    print(f"\nbundle built in {time.perf_counter() - started:.0f} s, {size / 1e6:.0f} MB")
+    return out
+
+
+def frozen(bundle: Path, *args: str, env: dict[str, str] | None = None,
+           timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(bundle / EXE_NAME), *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})})
+
+
+def test_frozen_self_test_passes_with_same_text_as_source(bundle, engine):
+    proc = frozen(bundle, "--self-test", "--threads", "2", "--qt", "--json")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 0, report
+    assert report["frozen"] is True
+    assert Path(report["app_root"]) == bundle / "_internal"  # PyInstaller 6: _MEIPASS is _internal/
+    assert report["qt"] == "ok"
+    source_text = engine.run(SAMPLE, use_cache=False).text
+    by_precision = {c["precision"]: c for c in report["checks"]}
+    assert by_precision["int8"]["text"] == source_text
+    assert by_precision["fp32"]["ok"]
+
+
+def test_frozen_self_test_reports_missing_models(bundle, tmp_path):
+    proc = frozen(bundle, "--self-test", "--json", env={"OCR_DESK_MODELS": str(tmp_path)})
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == selftest.EXIT_MODELS
+    assert "manifest" in report["error"] and "provision" in report["error"]
+
+
+def test_bundle_holds_exactly_the_default_model_set_at_both_precisions(bundle):
+    needed = set()
+    for precision in models.PRECISIONS:
+        files = models.resolve(None, precision)
+        needed |= {p.name for p in (files.det, files.rec, files.cls, files.dict_path) if p is not None}
+    bundled = bundle / "_internal" / "models"
+    assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json"}
+    manifest = json.loads((bundled / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["model_sets"]) == [models.default_model_set()]
+
+
+def test_bundle_has_resources_icon_and_desktop_entry(bundle):
+    resources = ROOT / "resources"
+    shipped = bundle / "_internal" / "resources"
+    for path in resources.rglob("*"):
+        if path.is_file() and path.suffix in (".qm", ".qss", ".svg", ".png", ".txt", ".json"):
+            assert (shipped / path.relative_to(resources)).is_file(), path
+    if sys.platform.startswith("linux"):
+        entry = (bundle / "ocr-desk.desktop").read_text(encoding="utf-8")
+        assert "Exec=ocr-desk" in entry and "Icon=ocr-desk" in entry and "Name=OCR Desk" in entry
+        assert (bundle / "ocr-desk.png").stat().st_size > 0
+        assert os.access(bundle / "install-desktop-entry.sh", os.X_OK)
+
+
+def test_bundle_leaves_out_what_the_app_does_not_use(bundle):
+    internal = bundle / "_internal"
+    names = {p.name for p in internal.rglob("*")}
+    for unwanted in ("onnx", "tkinter", "_pytest", "pytest", "QtQml.abi3.so", "QtQuick.abi3.so", "QtDesigner.abi3.so",
+                     "libQt6Qml.so.6", "libQt6Quick.so.6", "libQt6Pdf.so.6", "libqgtk3.so", "libqvnc.so", "qmltooling",
+                     "tests"):
+        assert unwanted not in names, unwanted
+    dangling = [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
+    assert not dangling
+
+
+def test_frozen_cli_reads_a_pdf(bundle, tmp_path):
+    text = ["Frozen PDF page 7", "文档识别"]
+    pdf = tmp_path / "page.pdf"
+    render_lines(text).save(pdf, format="PDF", resolution=96)
+    proc = frozen(bundle, "ocr", str(pdf), "--threads", "2")
+    assert proc.returncode == 0, proc.stderr
+    page_text = "\n".join(ln for ln in proc.stdout.splitlines() if not ln.startswith("==> "))  # drop page header
+    assert cer("\n".join(text), page_text) <= 0.1, proc.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_frozen_server_answers_health_and_stops_on_sigterm(bundle):
+    port = free_port()
+    proc = subprocess.Popen([str(bundle / EXE_NAME), "serve", "--port", str(port), "--threads", "2", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline, health = time.monotonic() + 120, None
+        while health is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as resp:
+                    health = json.loads(resp.read())
+            except OSError:
+                time.sleep(0.2)
+        assert health is not None, proc.stderr.read().decode() if proc.poll() is not None else "no answer"
+        assert health
+    finally:
+        proc.terminate()
+        code = proc.wait(timeout=30)
+    assert code == 0
