@@ -259,3 +259,16 @@ def test_huge_tiff_page_is_downscaled(tmp_path):
     h, w = page.image.shape[:2]
     assert count == 1 and page.error is None
     assert h * w <= frames.WORK_PIXELS and abs(w / h - 8000 / 6000) < 0.01
+
+
+def test_closing_the_page_iterator_early_releases_the_file(tmp_path):
+    path = scanned_pdf(tmp_path / "scan.pdf", PAGES[:2])
+    _, pages = open_pages(path)
+    pages.close()  # never iterated: still closes the document
+    pages.close()
+    assert next(pages, None) is None
+    path.unlink()  # nothing holds the file (matters on Windows)
+    _, pages = open_pages(scanned_pdf(tmp_path / "again.pdf", PAGES[:2]))
+    assert next(pages).number == 1
+    pages.close()
+    assert next(pages, None) is None

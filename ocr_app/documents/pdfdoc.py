@@ -228,8 +228,13 @@ def iter_pdf_pages(doc: pdfium.PdfDocument, with_text: bool = True) -> Iterator[
         for index in range(count):
             yield _load_page(doc, index, with_text)
     finally:
-        with PDFIUM_LOCK:
-            doc.close()
+        close_pdf(doc)
+
+
+def close_pdf(doc: pdfium.PdfDocument) -> None:
+    """Idempotent: pypdfium2 ignores a second close."""
+    with PDFIUM_LOCK:
+        doc.close()
 
 
 def render_pdf_page(path: Path, number: int) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,29 @@ from .formats import is_pdf, is_supported
 from .model import DocumentError, Page
 
 
-def open_pages(path: str | Path, *, text_layer: bool = True) -> tuple[int, Generator[Page, None, None]]:
+class PageIterator(Iterator[Page]):
+    """Lazy pages; `close()` releases the file at once, even if iteration never started
+    (a plain generator would keep the PDF open until garbage collection, which on
+    Windows also blocks deleting the file)."""
+
+    def __init__(self, pages: Generator[Page, None, None], on_close: Callable[[], None] | None = None):
+        self._pages = pages
+        self._on_close = on_close
+
+    def __next__(self) -> Page:
+        return next(self._pages)
+
+    def close(self) -> None:
+        self._pages.close()
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def open_pages(path: str | Path, *, text_layer: bool = True) -> tuple[int, PageIterator]:
     """(page_count, iterator of Page rendered one at a time).
 
     Raises DocumentError now (not during iteration) for password-protected, damaged or
@@ -25,8 +47,8 @@ def open_pages(path: str | Path, *, text_layer: bool = True) -> tuple[int, Gener
         with pdfdoc.PDFIUM_LOCK:
             doc = pdfdoc.open_pdf(path)
             count = len(doc)
-        return count, pdfdoc.iter_pdf_pages(doc, with_text=text_layer)
-    return frames.frame_count(path), frames.iter_frames(path)
+        return count, PageIterator(pdfdoc.iter_pdf_pages(doc, with_text=text_layer), lambda: pdfdoc.close_pdf(doc))
+    return frames.frame_count(path), PageIterator(frames.iter_frames(path))
 
 
 def render_page(path: str | Path, number: int) -> np.ndarray:
@@ -37,4 +59,4 @@ def render_page(path: str | Path, number: int) -> np.ndarray:
     return frames.render_frame(path, number)
 
 
-__all__ = ["DocumentError", "open_pages", "render_page"]
+__all__ = ["DocumentError", "PageIterator", "open_pages", "render_page"]
