@@ -138,6 +138,11 @@ def test_searchable_pdf_export_reads_back_through_text_layer(engine, tmp_path):
     [out] = export_docs([doc], "pdf", tmp_path / "searchable.pdf")
     again = ocr_document(engine, out)
     assert len(again) == 3 and all("text_layer" in r.timings for r in again)
+    src, dst = pdfium.PdfDocument(str(scan)), pdfium.PdfDocument(str(out))
+    for i in range(3):  # the searchable copy keeps the original page sizes
+        assert dst[i].get_size() == pytest.approx(src[i].get_size(), abs=0.5)
+    src.close()
+    dst.close()
     for first, second, lines in zip(results, again, PAGES, strict=True):
         assert cer(first.text, second.text) < 0.02
         assert cer("\n".join(lines), second.text) < 0.1

@@ -233,3 +233,54 @@ def test_pdf_keeps_a_blank_page_for_a_page_that_failed(pages, tmp_path):
     assert len(texts) == 2 and texts[1] == "" and cer("\n".join(EN1), texts[0]) < 0.1
     [txt] = export_docs([doc], "txt", tmp_path / "partial.txt")
     assert "[error: damaged page]" in txt.read_text(encoding="utf-8")
+
+
+def test_scan_dpi_gives_physical_page_size_and_separate_pdfs(pages, tmp_path):
+    from PIL import Image
+
+    lines, img, res = pages[0]
+    scan = tmp_path / "scan300.png"
+    Image.fromarray(img[:, :, ::-1]).save(scan, dpi=(300, 300))
+    shot = tmp_path / "screenshot.png"
+    Image.fromarray(img[:, :, ::-1]).save(shot)
+    docs = [ExportDoc(name=scan.name, pages=[res], images=[scan]),
+            ExportDoc(name=shot.name, pages=[res], images=[shot])]
+    written = export_docs(docs, "pdf", tmp_path / "out", combined=False)
+    assert [p.name for p in written] == ["scan300.pdf", "screenshot.pdf"]
+    h, w = img.shape[:2]
+    sizes = []
+    for path in written:
+        pdf = pdfium.PdfDocument(str(path))
+        sizes.append(pdf[0].get_size())
+        assert cer("\n".join(lines), pdf[0].get_textpage().get_text_range()) < 0.1
+        pdf.close()
+    assert sizes[0] == pytest.approx((w * 72 / 300, h * 72 / 300), abs=0.5)
+    assert sizes[1] == pytest.approx((w, h), abs=0.5)  # small screenshot, no DPI: 72 DPI
+
+
+def test_rotated_box_gets_rotated_text():
+    """Text on a tilted box runs along the box, so selection follows the tilted line."""
+    import math
+
+    from ocr_app.export.pdfwriter import PdfWriter
+
+    buf = io.BytesIO()
+    writer = PdfWriter(buf)
+    angle = math.radians(30)
+    ux, uy = math.cos(angle), math.sin(angle)
+    x0, y0, length, height = 100.0, 100.0, 300.0, 20.0
+    bl, br = (x0, y0), (x0 + length * ux, y0 + length * uy)
+    tl, tr = (x0 - height * uy, y0 + height * ux), (br[0] - height * uy, br[1] + height * ux)
+    writer.add_page(600, 600, None, (0, 0), False, writer.text_ops("斜体文字 tilted", [tl, tr, br, bl]))
+    writer.close()
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    tp = pdf[0].get_textpage()
+    assert tp.get_text_range() == "斜体文字 tilted"
+    centres = []
+    for i in (0, tp.count_chars() - 1):
+        left, bottom, right, top = tp.get_charbox(i)
+        centres.append(((left + right) / 2, (bottom + top) / 2))
+    (cx0, cy0), (cx1, cy1) = centres
+    assert math.degrees(math.atan2(cy1 - cy0, cx1 - cx0)) == pytest.approx(30, abs=3)
+    assert math.hypot(cx1 - cx0, cy1 - cy0) == pytest.approx(length * 14 / 15, rel=0.05)
+    pdf.close()

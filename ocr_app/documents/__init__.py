@@ -16,8 +16,8 @@ with a page stamp) is OCR'd instead.
 
 from .formats import SUPPORTED_EXTS, is_document, is_supported
 from .model import DocumentError, Page
-from .reader import open_pages, render_page
+from .reader import PageIterator, open_pages, page_size_points, render_page
 from .runner import ocr_document, ocr_page
 
-__all__ = ["SUPPORTED_EXTS", "DocumentError", "Page", "is_document", "is_supported", "ocr_document",
-           "ocr_page", "open_pages", "render_page"]
+__all__ = ["SUPPORTED_EXTS", "DocumentError", "Page", "PageIterator", "is_document", "is_supported",
+           "ocr_document", "ocr_page", "open_pages", "page_size_points", "render_page"]

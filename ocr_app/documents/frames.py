@@ -96,3 +96,26 @@ def render_frame(path: Path, number: int) -> np.ndarray:
             raise DocumentError(f"{path.name} has no page {number}")
         im.seek(number - 1)
         return frame_to_bgr(im)
+
+
+def scan_dpi(im: Image.Image) -> float | None:
+    """The resolution a scanner recorded, if plausible (72/96 usually means "unknown")."""
+    dpi = im.info.get("dpi")
+    try:
+        value = float(dpi[0]) if isinstance(dpi, tuple) else float(dpi)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if 100 <= value <= 1200 else None
+
+
+def page_size_pt(path: Path, number: int) -> tuple[float, float] | None:
+    """Physical page size in points from the recorded DPI, or None when unknown."""
+    with _open(path) as im:
+        if number > 1:
+            im.seek(number - 1)
+        dpi = scan_dpi(im)
+        if dpi is None:
+            return None
+        orientation = im.getexif().get(0x0112, 1)
+        w, h = im.size if orientation < 5 else im.size[::-1]  # EXIF 5-8 turn the page by 90°
+        return w * 72.0 / dpi, h * 72.0 / dpi

@@ -250,3 +250,19 @@ def render_pdf_page(path: Path, number: int) -> np.ndarray:
                 page.close()
         finally:
             doc.close()
+
+
+def page_size_pt(path: Path, number: int) -> tuple[float, float]:
+    """(width, height) in points as displayed (rotation applied), like the rendered image."""
+    with PDFIUM_LOCK:
+        doc = open_pdf(path)
+        try:
+            if not 1 <= number <= len(doc):
+                raise DocumentError(f"{path.name} has no page {number}")
+            page = doc[number - 1]
+            try:
+                return page.get_size()
+            finally:
+                page.close()
+        finally:
+            doc.close()

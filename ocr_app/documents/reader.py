@@ -59,4 +59,15 @@ def render_page(path: str | Path, number: int) -> np.ndarray:
     return frames.render_frame(path, number)
 
 
-__all__ = ["DocumentError", "PageIterator", "open_pages", "render_page"]
+def page_size_points(path: str | Path, number: int = 1) -> tuple[float, float] | None:
+    """Physical size of a page in points (PDF page box, or a scan's recorded DPI); None if unknown."""
+    path = Path(path)
+    try:
+        if is_pdf(path):
+            return pdfdoc.page_size_pt(path, number)
+        return frames.page_size_pt(path, number)
+    except (DocumentError, OSError, EOFError, ValueError):
+        return None
+
+
+__all__ = ["DocumentError", "PageIterator", "open_pages", "page_size_points", "render_page"]

@@ -1,7 +1,8 @@
 """Searchable PDF: each page image with the recognised text invisibly on top of its boxes.
 
-Page size: the image fills the page at the DPI that makes its long side A4's long side
-(never below 72 DPI), since screenshots and scans carry no reliable physical size.
+Page size: a PDF page keeps its own size; a scan with a plausible recorded DPI gets its
+physical size; otherwise (screenshots, photos, pasted pixels) the image fills the page at
+the DPI that makes its long side A4's long side (never below 72 DPI).
 Edited pages: the boxes belong to the recognised lines, so edited text is placed on them
 only when the edit has the same number of lines; otherwise the recognised text is used.
 """
@@ -25,22 +26,23 @@ def page_dpi(width_px: int, height_px: int) -> float:
     return max(72.0, max(width_px, height_px) / A4_LONG_IN)
 
 
-def load_image(source: np.ndarray | str | Path, page: int | None) -> np.ndarray:
-    """BGR pixels of one page: an array as given, or decoded from an image/document path."""
+def load_image(source: np.ndarray | str | Path, page: int | None) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """BGR pixels of one page (an array as given, or decoded from an image/document path)
+    and the page's physical size in points when the file records it."""
     if isinstance(source, np.ndarray):
-        return source
+        return source, None
     path = Path(source)
-    from ..documents import DocumentError, is_document, render_page
+    from ..documents import DocumentError, is_document, page_size_points, render_page
 
     if is_document(path):
         try:
-            return render_page(path, page or 1)
+            return render_page(path, page or 1), page_size_points(path, page or 1)
         except DocumentError as exc:
             raise ExportError(f"cannot read page image: {exc}") from exc
     from ..engine.load import ImageLoadError, load
 
     try:
-        return load(path).image
+        return load(path).image, page_size_points(path)
     except ImageLoadError as exc:
         raise ExportError(f"cannot read page image {path.name}: {exc}") from exc
 
@@ -71,14 +73,16 @@ def _texts(doc: ExportDoc, i: int) -> list[str]:
     return [ln.text for ln in lines]
 
 
-def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray) -> None:
+def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray,
+              size_pt: tuple[float, float] | None) -> None:
     res = doc.pages[i]
     h, w = img.shape[:2]
-    dpi = page_dpi(w, h)
-    pt = 72.0 / dpi
-    width_pt, height_pt = w * pt, h * pt
+    if size_pt is None or min(size_pt) <= 0:
+        pt = 72.0 / page_dpi(w, h)
+        size_pt = (w * pt, h * pt)
+    width_pt, height_pt = size_pt
     ow, oh = res.image_size if res.image_size[0] > 0 and res.image_size[1] > 0 else (w, h)
-    sx, sy = w / ow * pt, h / oh * pt  # original-image pixels → points
+    sx, sy = width_pt / ow, height_pt / oh  # original-image pixels → points
     ops = []
     for line, text in zip(res.lines, _texts(doc, i), strict=True):
         if len(line.box) != 4 or not text.strip():
@@ -107,5 +111,6 @@ def write_pdf(docs: list[ExportDoc], fh: BinaryIO) -> None:
                 continue
             if source is None:
                 raise ExportError(f"searchable PDF needs the image of page {i + 1} of {doc.name}")
-            _add_page(writer, doc, i, load_image(source, doc.pages[i].page))
+            img, size_pt = load_image(source, doc.pages[i].page)
+            _add_page(writer, doc, i, img, size_pt)
     writer.close()
