@@ -114,6 +114,9 @@ def test_searchable_pdf_text_round_trips_english_and_chinese(pages, tmp_path):
     [out] = export_docs(docs, "pdf", tmp_path / "searchable.pdf")
     texts = _pdf_texts(out)
     assert len(texts) == 3
+    pdf = pdfium.PdfDocument(str(out))
+    assert [(b.get_title(), b.get_dest().get_index()) for b in pdf.get_toc()] == [("scan 01.pdf", 0), ("中文.png", 2)]
+    pdf.close()
     for (expected, _img, res), extracted in zip(pages, texts, strict=True):
         assert cer(res.text, extracted) < 0.02, (res.text, extracted)
         assert cer("\n".join(expected), extracted) < 0.1
@@ -283,4 +286,18 @@ def test_rotated_box_gets_rotated_text():
     (cx0, cy0), (cx1, cy1) = centres
     assert math.degrees(math.atan2(cy1 - cy0, cx1 - cx0)) == pytest.approx(30, abs=3)
     assert math.hypot(cx1 - cx0, cy1 - cy0) == pytest.approx(length * 14 / 15, rel=0.05)
+    pdf.close()
+
+
+def test_characters_beyond_the_bmp_round_trip():
+    from ocr_app.export.pdfwriter import PdfWriter
+
+    buf = io.BytesIO()
+    writer = PdfWriter(buf)
+    text = "𠀋 rare CJK, emoji 😀 and 中文"
+    quad = [(10.0, 50.0), (400.0, 50.0), (400.0, 30.0), (10.0, 30.0)]
+    writer.add_page(500, 100, None, (0, 0), False, writer.text_ops(text, quad))
+    writer.close()
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    assert pdf[0].get_textpage().get_text_range() == text
     pdf.close()

@@ -104,6 +104,8 @@ def write_pdf(docs: list[ExportDoc], fh: BinaryIO) -> None:
     for doc in docs:
         if doc.images is None or len(doc.images) < len(doc.pages):
             raise ExportError(f"searchable PDF needs the page images of {doc.name}")
+        if len(docs) > 1:
+            writer.bookmark(doc.name)
         for i in range(len(doc.pages)):
             source = doc.images[i]
             if source is None and doc.pages[i].error:

@@ -21,6 +21,11 @@ def _pdf_num(v: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def _pdf_text(text: str) -> str:
+    """A PDF text string that holds any Unicode (UTF-16BE with BOM, hex)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
 class PdfWriter:
     def __init__(self, fh: BinaryIO, title: str = ""):
         self.fh = fh
@@ -33,6 +38,7 @@ class PdfWriter:
         self.info_id = self.reserve()
         self.title = title
         self.extra_cids: dict[str, int] = {}  # non-BMP char → private CID in the surrogate range
+        self.bookmarks: list[tuple[str, int]] = []  # (title, index of its first page)
         self.fh.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     # ---- low level ---------------------------------------------------------------
@@ -105,7 +111,25 @@ class PdfWriter:
                            ).encode())
         self.page_ids.append(page_id)
 
+    def bookmark(self, title: str) -> None:
+        """An outline entry pointing at the next page added (one per source document)."""
+        self.bookmarks.append((title, len(self.page_ids)))
+
     # ---- finish ------------------------------------------------------------------
+
+    def _write_outlines(self) -> int | None:
+        marks = [(t, i) for t, i in self.bookmarks if i < len(self.page_ids)]
+        if not marks:
+            return None
+        root = self.reserve()
+        ids = [self.reserve() for _ in marks]
+        for n, ((title, index), oid) in enumerate(zip(marks, ids, strict=True)):
+            links = f" /Prev {ids[n - 1]} 0 R" if n > 0 else ""
+            links += f" /Next {ids[n + 1]} 0 R" if n + 1 < len(ids) else ""
+            self.obj(oid, (f"<< /Title {_pdf_text(title)} /Parent {root} 0 R{links} "
+                           f"/Dest [{self.page_ids[index]} 0 R /Fit] >>").encode())
+        self.obj(root, f"<< /Type /Outlines /First {ids[0]} 0 R /Last {ids[-1]} 0 R /Count {len(ids)} >>".encode())
+        return root
 
     def _write_font(self) -> None:
         cid_id, desc_id, file_id, map_id, uni_id = (self.reserve() for _ in range(5))
@@ -130,9 +154,10 @@ class PdfWriter:
         self._write_font()
         kids = " ".join(f"{pid} 0 R" for pid in self.page_ids)
         self.obj(self.pages_id, f"<< /Type /Pages /Kids [{kids}] /Count {len(self.page_ids)} >>".encode())
-        self.obj(self.catalog_id, f"<< /Type /Catalog /Pages {self.pages_id} 0 R >>".encode())
-        title = self.title.encode("utf-16-be").hex().upper()
-        self.obj(self.info_id, f"<< /Title <FEFF{title}> /Producer (OCR Desk) >>".encode())
+        outlines = self._write_outlines()
+        extra = f" /Outlines {outlines} 0 R /PageMode /UseOutlines" if outlines else ""
+        self.obj(self.catalog_id, f"<< /Type /Catalog /Pages {self.pages_id} 0 R{extra} >>".encode())
+        self.obj(self.info_id, f"<< /Title {_pdf_text(self.title)} /Producer (OCR Desk) >>".encode())
         xref_at = self.fh.tell()
         count = self.next_id
         rows = ["xref", f"0 {count}", "0000000000 65535 f "]
