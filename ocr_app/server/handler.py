@@ -52,6 +52,12 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
     timeout = 30  # seconds per socket read: a stalled client cannot hold a thread forever
     disable_nagle_algorithm = True  # headers and body go out in two writes: avoid the 40 ms delayed-ACK stall
 
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError):  # client went away mid-reply: nothing to answer
+            self.close_connection = True
+
     def parse_request(self) -> bool:
         self._body_done = False  # per request: one handler serves a whole keep-alive connection
         return super().parse_request()
@@ -99,7 +105,7 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
             return
         except Exception as exc:  # a bug must still give the client JSON, and keep the server up
             self.server.service.count(ok=False)
-            self.log_error("internal error on %s: %r", path, exc)
+            sys.stderr.write(f"ocr server: internal error on {path}: {exc!r}\n")
             self._json(500, error_json(f"internal error: {type(exc).__name__}"))
             return
         self.server.service.count(ok=True)
@@ -211,9 +217,6 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self._json(code, error_json(message or self.responses.get(code, ("error",))[0]))
-
-    def log_error(self, format: str, *args) -> None:
-        sys.stderr.write(f"{self.address_string()} - ERROR {format % args}\n")  # always, unlike access logs
 
     def log_message(self, format: str, *args) -> None:
         if self.server.log_requests:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import socketserver
+import sys
 import threading
 from http.server import ThreadingHTTPServer
 
@@ -18,7 +20,16 @@ class OcrHTTPServer(ThreadingHTTPServer):
     """ThreadingHTTPServer carrying the shared service and the request policy."""
 
     daemon_threads = True  # a stuck client never blocks shutdown
-    allow_reuse_address = True
+    # On Windows SO_REUSEADDR lets a second process bind the same port: use exclusive use instead.
+    allow_reuse_address = sys.platform != "win32"
+
+    def server_bind(self) -> None:
+        if sys.platform == "win32" and hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        # HTTPServer.server_bind would also call socket.getfqdn(), a reverse-DNS lookup that can
+        # stall for seconds on badly configured machines; the name is never used here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
     def __init__(self, address: tuple[str, int], service: OcrService, *, token: str | None,
                  max_body: int, check_host: bool, cors_origin: str | None, log_requests: bool):
