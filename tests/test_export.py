@@ -228,12 +228,14 @@ def test_pdf_keeps_a_blank_page_for_a_page_that_failed(pages, tmp_path):
     from ocr_app.engine import OcrResult
 
     failed = OcrResult(source="scan.pdf", error="damaged page", page=2)
+    unreadable = OcrResult(source="scan.pdf", error="cannot open file", page=3)
     ok = type(pages[0][2]).from_dict(pages[0][2].to_dict())
     ok.page = 1
-    doc = ExportDoc(name="scan.pdf", pages=[ok, failed], images=[pages[0][1], None])
+    doc = ExportDoc(name="scan.pdf", pages=[ok, failed, unreadable],
+                    images=[pages[0][1], None, tmp_path / "gone.png"])
     [out] = export_docs([doc], "pdf", tmp_path / "partial.pdf")
     texts = _pdf_texts(out)
-    assert len(texts) == 2 and texts[1] == "" and cer("\n".join(EN1), texts[0]) < 0.1
+    assert len(texts) == 3 and texts[1:] == ["", ""] and cer("\n".join(EN1), texts[0]) < 0.1
     [txt] = export_docs([doc], "txt", tmp_path / "partial.txt")
     assert "[error: damaged page]" in txt.read_text(encoding="utf-8")
 

@@ -48,6 +48,9 @@ def load_image(source: np.ndarray | str | Path, page: int | None) -> tuple[np.nd
 
 
 def _encode(img: np.ndarray) -> tuple[bytes, bool]:
+    """JPEG bytes, and whether they are grayscale (a third of the size for b/w scans)."""
+    if img.dtype != np.uint8 or img.size == 0:
+        raise ExportError(f"unsupported page image ({img.dtype}, shape {img.shape})")
     if img.ndim == 2:
         gray = img
     elif img.ndim == 3 and img.shape[2] >= 3:
@@ -108,11 +111,17 @@ def write_pdf(docs: list[ExportDoc], fh: BinaryIO) -> None:
             writer.bookmark(doc.name)
         for i in range(len(doc.pages)):
             source = doc.images[i]
-            if source is None and doc.pages[i].error:
+            failed = doc.pages[i].error is not None
+            if source is None and not failed:
+                raise ExportError(f"searchable PDF needs the image of page {i + 1} of {doc.name}")
+            try:
+                img, size_pt = load_image(source, doc.pages[i].page) if source is not None else (None, None)
+            except ExportError:
+                if not failed:
+                    raise
+                img = None
+            if img is None:
                 _blank_page(writer)  # a page that failed to load keeps its place in the PDF
                 continue
-            if source is None:
-                raise ExportError(f"searchable PDF needs the image of page {i + 1} of {doc.name}")
-            img, size_pt = load_image(source, doc.pages[i].page)
             _add_page(writer, doc, i, img, size_pt)
     writer.close()
