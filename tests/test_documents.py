@@ -277,3 +277,18 @@ def test_closing_the_page_iterator_early_releases_the_file(tmp_path):
     assert next(pages).number == 1
     pages.close()
     assert next(pages, None) is None
+
+
+def test_garbage_text_layer_is_ignored_and_page_ocrd(engine, tmp_path):
+    """A text layer whose font maps glyphs to nothing readable (private-use codes) is OCR'd."""
+    from ocr_app.engine import Line, OcrResult
+
+    img = to_bgr(render_lines(PAGES[0], size=40))
+    h, w = img.shape[:2]
+    junk = "".join(chr(0xE000 + i) for i in range(30))
+    fake = OcrResult(source="x", lines=[Line(box=[[40, 40], [w - 40, 40], [w - 40, 90], [40, 90]], text=junk,
+                                             confidence=1.0)], image_size=(w, h))
+    [path] = export_docs([ExportDoc(name="junk.pdf", pages=[fake], images=[img])], "pdf", tmp_path / "junk.pdf")
+    [res] = ocr_document(engine, path)
+    assert "text_layer" not in res.timings
+    assert cer("\n".join(PAGES[0]), res.text) < 0.1

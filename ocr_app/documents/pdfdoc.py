@@ -32,6 +32,7 @@ MAX_PIXELS = 12_000_000
 MAX_SIDE = 6000
 MIN_TEXT_CHARS = 1  # a page with at least this many non-space chars has a text layer...
 SCAN_TEXT_CHARS = 20  # ...unless an image covers most of it and it has fewer chars than this
+MAX_UNMAPPED = 0.3  # ...and unless this share of its chars has no Unicode meaning
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:
@@ -138,6 +139,15 @@ def _is_real_text(page: pdfium.PdfPage, solid_chars: int) -> bool:
     return _has_invisible_text(page)
 
 
+def _unmapped_share(codes: list[int]) -> float:
+    """Share of chars a font maps to nothing readable (no ToUnicode): replacement chars,
+    private-use codes or C1 controls. Such a "text layer" is garbage, so OCR instead."""
+    if not codes:
+        return 0.0
+    bad = sum(1 for c in codes if c == 0xFFFD or 0xE000 <= c <= 0xF8FF or 0x7F <= c <= 0x9F)
+    return bad / len(codes)
+
+
 def _flush(lines: list[Line], chars: list[str], boxes: list[tuple[float, float, float, float]],
            mapper: _Mapper) -> None:
     """Close the current line: union of its char boxes (PDF space) mapped to pixels."""
@@ -160,8 +170,8 @@ def text_layer(page: pdfium.PdfPage, size: tuple[int, int]) -> list[Line] | None
             return None
         raw = textpage.raw
         codes = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
-        solid = sum(1 for c in codes if c > 0x20 and not 0xD800 <= c <= 0xDFFF and c not in (0xFFFE, 0xFFFF))
-        if not _is_real_text(page, solid):
+        solid = [c for c in codes if c > 0x20 and not 0xD800 <= c <= 0xDFFF and c not in (0xFFFE, 0xFFFF)]
+        if not _is_real_text(page, len(solid)) or _unmapped_share(solid) > MAX_UNMAPPED:
             return None
         mapper = _Mapper(page, size)
         lines: list[Line] = []
