@@ -11,6 +11,7 @@ from ocr_app.engine import OcrResult
 
 from . import icons
 from .items import BatchItem, Status
+from .qtfix import emit
 
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the BatchItem
 PageRole = Qt.ItemDataRole.UserRole + 2  # page index inside the item, -1 for the item row
@@ -206,7 +207,7 @@ class BatchModel(QAbstractItemModel):
         if row is None:
             return
         self._icons.pop(item_id, None)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        emit(self.dataChanged, self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def set_pages(self, item: BatchItem, pages: list[OcrResult]) -> None:
         """Replace an item's page results, keeping the child rows in step."""

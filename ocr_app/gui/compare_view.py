@@ -19,6 +19,7 @@ from ocr_app.engine import Line
 
 from . import icons
 from .image_view import ImageView
+from .qtfix import emit
 from .settings import STAGES
 
 
@@ -150,7 +151,7 @@ class CompareView(QWidget):
 
     def _on_stage(self, _index: int) -> None:
         self._show_stage()
-        self.stage_changed.emit(self.stage)
+        emit(self.stage_changed, self.stage)
 
     def _show_stage(self) -> None:
         size = self.original.image_size()

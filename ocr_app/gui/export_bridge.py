@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from . import optional
 from .items import BatchItem, Status
+from .qtfix import emit
 
 
 def exportable(items: list[BatchItem]) -> list[BatchItem]:
@@ -58,16 +59,16 @@ class ExportTask(QRunnable):
     def run(self) -> None:
         export = optional.export()
         if export is None:
-            self.signals.failed.emit("export support is not installed")
+            emit(self.signals.failed, "export support is not installed")
             return
         try:
             docs = to_docs(self.items, with_images=self.fmt == "pdf")
             written = export.export_docs(docs, self.fmt, self.target, combined=self.combined)
         except export.ExportError as exc:
-            self.signals.failed.emit(str(exc))
+            emit(self.signals.failed, str(exc))
             return
         except Exception as exc:
             traceback.print_exc()
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+            emit(self.signals.failed, f"{type(exc).__name__}: {exc}")
             return
-        self.signals.done.emit(list(written))
+        emit(self.signals.done, list(written))

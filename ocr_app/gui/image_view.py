@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsPolygonItem, QGraphi
 
 from ocr_app.engine import Line
 
+from .qtfix import emit
+
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 
 
@@ -39,8 +41,8 @@ class ImageView(QGraphicsView):
         self.boxes: list[QGraphicsPolygonItem] = []
         self.selected_box = -1
         self.fit_mode = True
-        self.horizontalScrollBar().valueChanged.connect(lambda _v: self.view_moved.emit())
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self.view_moved.emit())
+        self.horizontalScrollBar().valueChanged.connect(lambda _v: emit(self.view_moved))
+        self.verticalScrollBar().valueChanged.connect(lambda _v: emit(self.view_moved))
 
     # ---- content ---------------------------------------------------------------------
 
@@ -112,9 +114,9 @@ class ImageView(QGraphicsView):
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
         self.fit_mode = False
         self.setTransform(self.transform().fromScale(factor, factor))
-        self.zoom_changed.emit(factor)
+        emit(self.zoom_changed, factor)
         if user:
-            self.view_moved.emit()
+            emit(self.view_moved)
 
     def fit(self) -> None:
         self.fit_mode = True
@@ -124,8 +126,8 @@ class ImageView(QGraphicsView):
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:  # small images are shown at 100 %, not blown up
             self.setTransform(self.transform().fromScale(1.0, 1.0))
-        self.zoom_changed.emit(self.zoom())
-        self.view_moved.emit()
+        emit(self.zoom_changed, self.zoom())
+        emit(self.view_moved)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if self.scene().sceneRect().isEmpty():
@@ -144,7 +146,7 @@ class ImageView(QGraphicsView):
         if event.button() == Qt.MouseButton.LeftButton:
             for item in self.items(event.position().toPoint()):
                 if isinstance(item, QGraphicsPolygonItem) and item in self.boxes:
-                    self.box_clicked.emit(int(item.data(0)))
+                    emit(self.box_clicked, int(item.data(0)))
                     break
         super().mousePressEvent(event)
 
@@ -171,7 +173,7 @@ class ImageView(QGraphicsView):
         zoom = other.zoom() if same else other.zoom() / other.fit_scale() * self.fit_scale()
         if abs(self.zoom() - zoom) > 1e-9:
             self.setTransform(self.transform().fromScale(zoom, zoom))
-            self.zoom_changed.emit(self.zoom())
+            emit(self.zoom_changed, self.zoom())
         for mine, theirs in ((self.horizontalScrollBar(), other.horizontalScrollBar()),
                              (self.verticalScrollBar(), other.verticalScrollBar())):
             if same:

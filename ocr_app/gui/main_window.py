@@ -41,6 +41,7 @@ from .export_bridge import ExportSignals, ExportTask, exportable
 from .export_dialog import ExportChoice, ExportDialog
 from .items import BatchItem, Status
 from .overlays import DropOverlay, Toast
+from .qtfix import emit
 from .runner import BatchRunner
 from .server_control import ServerControl
 from .settings import AppSettings
@@ -284,7 +285,7 @@ class MainWindow(QMainWindow):
         self.empty_folder.setText(self.tr("Add folder…"))
         self.compare.retranslate()
         self.text_panel.retranslate()
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
+        emit(self.model.headerDataChanged, Qt.Orientation.Horizontal, 0, 4)
         for item in self.model.items:
             self.model.changed(item.id)
         self._update_progress()

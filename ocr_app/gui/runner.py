@@ -16,6 +16,7 @@ from ocr_app.engine import Engine, OcrResult
 
 from .batch_model import BatchModel
 from .items import BatchItem, Status
+from .qtfix import emit
 from .workers import Job, OcrTask, TaskSignals
 
 
@@ -59,7 +60,7 @@ class BatchRunner(QObject):
             self.queue.append(item.id)
             self.model.changed(item.id)
         self._pump()
-        self.progress_changed.emit()
+        emit(self.progress_changed)
 
     def cancel(self) -> None:
         """Queued items become cancelled; running ones finish (documents stop at the next page)."""
@@ -71,14 +72,14 @@ class BatchRunner(QObject):
             if item is not None and item.status is Status.QUEUED:
                 item.status = Status.CANCELLED
                 self.model.changed(item.id)
-        self.progress_changed.emit()
+        emit(self.progress_changed)
         if not self.running:
-            self.idle.emit()
+            emit(self.idle)
 
     def forget(self, item_ids: set[int]) -> None:
         """Items removed from the list: drop them from the queue (running ones are ignored on return)."""
         self.queue = deque(i for i in self.queue if i not in item_ids)
-        self.progress_changed.emit()
+        emit(self.progress_changed)
 
     def shutdown(self) -> None:
         """Stop for window close: empty the queue, then wait for the running workers.
@@ -124,8 +125,8 @@ class BatchRunner(QObject):
         if item is not None:
             item.status = Status.RUNNING
             self.model.changed(item_id)
-        self.item_started.emit(item_id)
-        self.progress_changed.emit()
+        emit(self.item_started, item_id)
+        emit(self.progress_changed)
 
     def _on_progress(self, item_id: int, done: int, total: int) -> None:
         item = self.model.get(item_id)
@@ -153,8 +154,8 @@ class BatchRunner(QObject):
             else:
                 item.status, item.error = Status.DONE, None
             self.model.changed(item_id)
-            self.item_finished.emit(item_id, stages)
+            emit(self.item_finished, item_id, stages)
         self._pump()
-        self.progress_changed.emit()
+        emit(self.progress_changed)
         if not self.busy:
-            self.idle.emit()
+            emit(self.idle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from . import optional
+from .qtfix import emit
 
 
 class ServerControl(QObject):
@@ -31,7 +32,7 @@ class ServerControl(QObject):
         if self.handle is not None:
             return self.url
         self.handle = server.start_server(engine, host="127.0.0.1", port=port)
-        self.state_changed.emit(self.url)
+        emit(self.state_changed, self.url)
         return self.url
 
     def stop(self) -> None:
@@ -40,4 +41,4 @@ class ServerControl(QObject):
                 self.handle.stop()
             finally:
                 self.handle = None
-                self.state_changed.emit("")
+                emit(self.state_changed, "")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextEdit, QVBoxLayout, QWidg
 from ocr_app.engine import OcrResult
 
 from . import theme
+from .qtfix import emit
 
 LINE_PROPERTY = QTextFormat.Property.UserProperty + 1
 LOW, VERY_LOW = 0.85, 0.6
@@ -167,7 +168,7 @@ class TextPanel(QWidget):
 
     def _on_changed(self) -> None:
         if not self._loading and self._result is not None:
-            self.text_edited.emit(self.editor.toPlainText())
+            emit(self.text_edited, self.editor.toPlainText())
 
     def _on_cursor(self) -> None:
         if self._loading:
@@ -175,4 +176,4 @@ class TextPanel(QWidget):
         fmt = self.editor.textCursor().charFormat()
         value = fmt.property(LINE_PROPERTY)
         if isinstance(value, int):
-            self.line_clicked.emit(value)
+            emit(self.line_clicked, value)

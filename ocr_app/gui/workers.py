@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage
 from ocr_app.engine import Engine, EngineConfig, ModelError, OcrResult
 
 from . import imaging, optional
+from .qtfix import emit
 
 
 @dataclass
@@ -47,7 +48,7 @@ class OcrTask(QRunnable):
 
     def run(self) -> None:
         job = self.job
-        self.signals.started.emit(job.item_id)
+        emit(self.signals.started, job.item_id)
         stages: dict[str, np.ndarray] = {}
         thumb = QImage()
         try:
@@ -63,7 +64,7 @@ class OcrTask(QRunnable):
         except Exception as exc:  # a bug must not take the batch (or the window) down
             traceback.print_exc()
             pages = [OcrResult(source=job.name, error=f"internal error: {exc}")]
-        self.signals.finished.emit(job.item_id, pages, thumb, stages)
+        emit(self.signals.finished, job.item_id, pages, thumb, stages)
 
     def _document(self) -> tuple[list[OcrResult], QImage]:
         docs = optional.documents()
@@ -71,7 +72,7 @@ class OcrTask(QRunnable):
         path, name = self.job.path, self.job.name
 
         def progress(done: int, total: int) -> None:
-            self.signals.progress.emit(self.job.item_id, done, total)
+            emit(self.signals.progress, self.job.item_id, done, total)
 
         try:
             results = docs.ocr_document(self.engine, path, progress=progress, cancelled=self.cancelled.is_set)
@@ -117,7 +118,7 @@ class ViewTask(QRunnable):
         except Exception:
             traceback.print_exc()
             original, qstages = QImage(), {}
-        self.signals.ready.emit(self.key, original, qstages)
+        emit(self.signals.ready, self.key, original, qstages)
 
     def _render_page(self) -> np.ndarray | None:
         docs = optional.documents()
@@ -142,9 +143,9 @@ class EngineLoader(QRunnable):
         try:
             engine = Engine(self.config)
         except ModelError as exc:
-            self.signals.failed.emit(str(exc))
+            emit(self.signals.failed, str(exc))
             return
         except Exception as exc:
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+            emit(self.signals.failed, f"{type(exc).__name__}: {exc}")
             return
-        self.signals.loaded.emit(engine)
+        emit(self.signals.loaded, engine)
