@@ -493,3 +493,26 @@ def test_busy_server_answers_503_but_still_serves_cached_images(engine):
         finally:
             service._slots.release()
         assert call(handle, "POST", "/ocr", png(["Never seen 456"]))[0] == 200
+
+
+def test_length_plus_transfer_encoding_is_refused(server):
+    """Both headers at once is the request-smuggling shape: refuse rather than pick one."""
+    u = urlsplit(server.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as sock:
+        sock.sendall(b"POST /ocr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        resp.read()
+    assert resp.status == 411
+    assert resp.getheader("Connection") == "close"
+
+
+def test_get_with_unread_body_closes_connection(server):
+    u = urlsplit(server.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\nGET ")
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        assert json.loads(resp.read())["success"] is True
+    assert resp.getheader("Connection") == "close"

@@ -144,10 +144,10 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
 
     def _check_length(self) -> int:
         """Declared body size, refused (411/400/413) before a byte of the body is read."""
+        if "Transfer-Encoding" in self.headers:  # chunked or worse: never guess where the body ends
+            raise HttpError(411, "chunked uploads are not supported: send Content-Length")
         raw = self.headers.get("Content-Length")
         if raw is None:
-            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                raise HttpError(411, "chunked uploads are not supported: send Content-Length")
             return 0
         try:
             length = int(raw)
@@ -181,7 +181,7 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
         self._send(status, body, "application/json; charset=utf-8", extra)
 
     def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
-        if self.command == "POST" and not getattr(self, "_body_done", False) and self._has_body():
+        if not getattr(self, "_body_done", False) and self._has_body():
             self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", ctype)
