@@ -516,3 +516,14 @@ def test_get_with_unread_body_closes_connection(server):
         resp.begin()
         assert json.loads(resp.read())["success"] is True
     assert resp.getheader("Connection") == "close"
+
+
+def test_ipv6_loopback_bind(engine):
+    try:
+        handle = start_server(engine, "::1", 0)
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    with handle:
+        assert handle.url.startswith("http://[::1]:")
+        status, health, _ = call(handle, "GET", "/health")
+        assert status == 200 and health["success"] is True
