@@ -205,6 +205,7 @@ def test_damaged_pdf_gives_clear_error(tmp_path, content):
         open_pages(path)
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
 def test_damaged_tiff_and_missing_file(tmp_path):
     bad = tmp_path / "bad.tiff"
     bad.write_bytes(b"II*\x00" + b"\xff" * 64)
