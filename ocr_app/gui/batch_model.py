@@ -225,6 +225,11 @@ class BatchModel(QAbstractItemModel):
             self.endInsertRows()
         self.changed(item.id)
 
+    def retranslate(self) -> None:
+        emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        for item in self.items:
+            self.changed(item.id)
+
     def counts(self) -> dict[Status, int]:
         out = dict.fromkeys(Status, 0)
         for item in self.items:

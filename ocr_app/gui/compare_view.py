@@ -104,6 +104,10 @@ class CompareView(QWidget):
         btn.clicked.connect(slot)
         return btn
 
+    def refresh_icons(self) -> None:
+        for btn, name in ((self.zoom_in_btn, "zoom-in"), (self.zoom_out_btn, "zoom-out"), (self.fit_btn, "fit")):
+            btn.setIcon(icons.icon(name))
+
     def retranslate(self) -> None:
         names = stage_names()
         for i in range(self.stage_box.count()):

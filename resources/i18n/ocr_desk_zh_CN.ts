@@ -368,22 +368,6 @@
       <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-      <source>Drop images, PDFs or folders here</source>
-      <translation>将图片、PDF 或文件夹拖到这里</translation>
-    </message>
-    <message>
-      <source>Or paste a screenshot with Ctrl+V. Everything stays on this computer.</source>
-      <translation>也可以用 Ctrl+V 粘贴截图。所有内容都只保留在本机。</translation>
-    </message>
-    <message>
-      <source>Add files…</source>
-      <translation>添加文件…</translation>
-    </message>
-    <message>
-      <source>Add folder…</source>
-      <translation>添加文件夹…</translation>
-    </message>
-    <message>
       <source>Recognition models unavailable</source>
       <translation>识别模型不可用</translation>
     </message>
@@ -430,42 +414,6 @@
     <message>
       <source>Cancelled: running items will finish</source>
       <translation>已取消：正在处理的项目会完成</translation>
-    </message>
-    <message>
-      <source>Batch</source>
-      <translation>批处理</translation>
-    </message>
-    <message>
-      <source>No files yet</source>
-      <translation>还没有文件</translation>
-    </message>
-    <message>
-      <source>%1 of %2 done</source>
-      <translation>已完成 %1 / %2</translation>
-    </message>
-    <message>
-      <source>%1 failed</source>
-      <translation>%1 个失败</translation>
-    </message>
-    <message>
-      <source>%1 cancelled</source>
-      <translation>%1 个已取消</translation>
-    </message>
-    <message>
-      <source>about %1 left</source>
-      <translation>约剩 %1</translation>
-    </message>
-    <message>
-      <source>Waiting for recognition…</source>
-      <translation>等待识别…</translation>
-    </message>
-    <message>
-      <source>Failed: %1</source>
-      <translation>失败：%1</translation>
-    </message>
-    <message>
-      <source>Loading image…</source>
-      <translation>正在加载图片…</translation>
     </message>
     <message>
       <source>No text to copy</source>
@@ -672,6 +620,67 @@
     <message>
       <source>%1 lines, mean confidence %2 %</source>
       <translation>%1 行，平均置信度 %2%</translation>
+    </message>
+  </context>
+  <context>
+    <name>EmptyState</name>
+    <message>
+      <source>Drop images, PDFs or folders here</source>
+      <translation>将图片、PDF 或文件夹拖到这里</translation>
+    </message>
+    <message>
+      <source>Or paste a screenshot with Ctrl+V. Everything stays on this computer.</source>
+      <translation>也可以用 Ctrl+V 粘贴截图。所有内容都只保留在本机。</translation>
+    </message>
+    <message>
+      <source>Add files…</source>
+      <translation>添加文件…</translation>
+    </message>
+    <message>
+      <source>Add folder…</source>
+      <translation>添加文件夹…</translation>
+    </message>
+  </context>
+  <context>
+    <name>BatchPanel</name>
+    <message>
+      <source>Batch</source>
+      <translation>批处理</translation>
+    </message>
+    <message>
+      <source>No files yet</source>
+      <translation>还没有文件</translation>
+    </message>
+    <message>
+      <source>%1 of %2 done</source>
+      <translation>已完成 %1 / %2</translation>
+    </message>
+    <message>
+      <source>%1 failed</source>
+      <translation>%1 个失败</translation>
+    </message>
+    <message>
+      <source>%1 cancelled</source>
+      <translation>%1 个已取消</translation>
+    </message>
+    <message>
+      <source>about %1 left</source>
+      <translation>约剩 %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>DetailPane</name>
+    <message>
+      <source>Waiting for recognition…</source>
+      <translation>等待识别…</translation>
+    </message>
+    <message>
+      <source>Failed: %1</source>
+      <translation>失败：%1</translation>
+    </message>
+    <message>
+      <source>Loading image…</source>
+      <translation>正在加载图片…</translation>
     </message>
   </context>
 </TS>

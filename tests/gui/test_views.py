@@ -37,7 +37,7 @@ def done_window(qapp, engine, samples, tmp_path_factory):
 def select(win, name: str):
     item = by_name(win)[name]
     win.tree.setCurrentIndex(win.model.index_of(item.id))
-    wait_for(lambda: win._shown == (item.id, 0) and not win.compare.original.pixmap_item.pixmap().isNull()
+    wait_for(lambda: win.detail.shown == (item.id, 0) and not win.compare.original.pixmap_item.pixmap().isNull()
              and win.compare.stack.currentIndex() == 1)
     return item
 

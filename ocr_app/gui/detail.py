@@ -1,0 +1,125 @@
+"""Right side of the window for the selected item/page: images side by side and its text.
+
+Decoded images are prepared off the GUI thread (ViewTask) and kept for the last few
+selections; the preprocessing stages computed during the batch are reused when present,
+so the common case (click a just-finished item) needs no second engine call.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
+from PySide6.QtGui import QImage
+
+from .batch_model import BatchModel
+from .compare_view import CompareView
+from .items import BatchItem, Status
+from .text_panel import TextPanel
+from .workers import Job, ViewSignals, ViewTask
+
+VIEW_CACHE = 4  # selections whose decoded images are kept
+STAGE_CACHE = 8  # finished items whose preprocessing stages are kept
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DetailPane", text)
+
+
+class DetailPane(QObject):
+    def __init__(self, model: BatchModel, compare: CompareView, text_panel: TextPanel, pool: QThreadPool,
+                 engine: Callable, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model, self.compare, self.text_panel, self.pool, self.engine = model, compare, text_panel, pool, engine
+        self.item: BatchItem | None = None
+        self.page = 0
+        self.shown: tuple[int, int] | None = None  # (item id, page) whose images are on screen
+        self._views: OrderedDict[tuple[int, int], tuple[QImage, dict]] = OrderedDict()
+        self._stages: OrderedDict[int, dict] = OrderedDict()
+        self._signals = ViewSignals(self)
+        self._signals.ready.connect(self._on_view_ready)
+        compare.box_clicked.connect(self._on_box_clicked)
+        text_panel.line_clicked.connect(compare.select_box)
+        text_panel.text_edited.connect(self._on_text_edited)
+
+    # ---- what the batch tells us -----------------------------------------------------
+
+    def item_finished(self, item_id: int, stages: dict) -> None:
+        if stages:
+            self._stages[item_id] = stages
+            while len(self._stages) > STAGE_CACHE:
+                self._stages.popitem(last=False)
+        for key in [k for k in self._views if k[0] == item_id]:
+            del self._views[key]
+        if self.item is not None and self.item.id == item_id:
+            self.refresh()
+
+    def forget(self, item_ids: set[int] | None = None) -> None:
+        """Items left the list (None: all of them)."""
+        if item_ids is None:
+            self._stages.clear()
+            self._views.clear()
+        else:
+            for item_id in item_ids:
+                self._stages.pop(item_id, None)
+            for key in [k for k in self._views if k[0] in item_ids]:
+                del self._views[key]
+
+    # ---- display ---------------------------------------------------------------------
+
+    def show(self, item: BatchItem | None, page: int) -> None:
+        self.item, self.page = item, max(page, 0)
+        self.refresh()
+
+    def result(self):
+        item, page = self.item, self.page
+        if item is None or not item.pages or page >= len(item.pages):
+            return None
+        return item.pages[page]
+
+    def refresh(self) -> None:
+        item, page, result = self.item, self.page, self.result()
+        self.text_panel.show_result(result, item.edited.get(page) if result is not None else None)
+        if result is None or not item.finished:
+            self.shown = None
+            waiting = item is not None and item.status in (Status.QUEUED, Status.RUNNING)
+            self.compare.clear(tr("Waiting for recognition…") if waiting else None)
+            return
+        if result.error and not item.document:
+            self.shown = None
+            self.compare.clear(tr("Failed: %1").replace("%1", result.error))
+            return
+        key = (item.id, page)
+        self.shown = key
+        cached = self._views.get(key)
+        if cached is not None:
+            self._views.move_to_end(key)
+            self.compare.show_images(cached[0], cached[1], result.lines)
+            return
+        self.compare.clear(tr("Loading image…"))
+        job = Job(item.id, item.name, item.path, item.data, item.document)
+        page_number = (result.page or page + 1) if item.document else None
+        stages = self._stages.get(item.id) if not item.document else None
+        self.pool.start(ViewTask(self.engine(), key, job, page_number, stages, self._signals))
+
+    def _on_view_ready(self, key: tuple[int, int], original: QImage, stages: dict) -> None:
+        if self.model.get(key[0]) is None:
+            return  # removed meanwhile
+        self._views[key] = (original, stages)
+        while len(self._views) > VIEW_CACHE:
+            self._views.popitem(last=False)
+        if key == self.shown and (result := self.result()) is not None:
+            self.compare.show_images(original, stages, result.lines)
+
+    def _on_box_clicked(self, index: int) -> None:
+        self.compare.select_box(index)
+        self.text_panel.select_line(index)
+
+    def _on_text_edited(self, text: str) -> None:
+        if self.result() is not None:
+            self.item.edited[self.page] = text
+
+    def retint(self) -> None:
+        """Re-draw the text highlights after a palette change (keeps the user's edits)."""
+        self.text_panel.show_result(self.result(), self.item.edited.get(self.page) if self.item else None)
