@@ -1,16 +1,20 @@
-"""Draw the fallback app icon (used when resources/icons/ has none) for every platform.
+"""Make the per-platform app icons from the GUI's resources/icons/app.svg (a drawn fallback if absent).
 
 Linux wants a PNG, Windows a multi-size .ico, macOS an .icns; all come from one 1024 px
-drawing so they match. Run once: `python build_spec/make_icons.py` (the outputs are committed).
+rendering so the executable, the menu entry and the window icon match. Run after the SVG
+changes: `python build_spec/make_icons.py` (the outputs are committed; the build needs no Qt step).
 """
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 OUT = Path(__file__).resolve().parent / "icons"
+SVG = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
 
@@ -33,9 +37,29 @@ def draw(size: int = 1024) -> Image.Image:
     return img
 
 
+def render_svg(svg: Path, size: int = 1024) -> Image.Image:
+    """Rasterise the SVG with Qt's renderer (the same one the window icon uses)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    _app = QGuiApplication.instance() or QGuiApplication(["make-icons"])
+    image = QImage(size, size, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    QSvgRenderer(str(svg)).render(painter)
+    painter.end()
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    return Image.open(io.BytesIO(bytes(data))).convert("RGBA")
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    big = draw()
+    big = render_svg(SVG) if SVG.is_file() else draw()
     big.resize((256, 256), Image.LANCZOS).save(OUT / "ocr-desk.png", optimize=True)
     big.save(OUT / "ocr-desk.ico", sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)])
     big.resize((512, 512), Image.LANCZOS).save(OUT / "ocr-desk.icns")
