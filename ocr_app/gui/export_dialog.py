@@ -93,7 +93,7 @@ class ExportDialog(QDialog):
 
     def _suggest(self) -> None:
         """Keep the target consistent with format and layout as the user changes them."""
-        current = Path(self.target.text()) if self.target.text() else Path(self.folder) / "ocr-export"
+        current = Path(self.target.text()) if self.target.text() else Path(self.folder) / "ocr-export.txt"
         base = current.parent if current.suffix else current
         if self.combined.isChecked():
             stem = current.stem if current.suffix else "ocr-export"

@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
         self._eta_timer = QTimer(self)
         self._eta_timer.setInterval(1000)
         self._eta_timer.timeout.connect(self._update_progress)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # follow the desktop switching light/dark live
+            hints.colorSchemeChanged.connect(self._on_system_scheme)
         self._restore_geometry()
         self._update_actions()
         if engine is not None:
@@ -467,6 +470,10 @@ class MainWindow(QMainWindow):
         dark = theme.apply(QApplication.instance(), self.settings.theme)
         self.acts["dark"].setChecked(dark)
         self.refresh_icons()
+
+    def _on_system_scheme(self, *_args) -> None:
+        if self.settings.theme == "system":
+            self.apply_theme()
 
     def settings_dialog(self) -> None:
         before = (self.settings.precision, self.settings.engine_threads, self.settings.model_set)

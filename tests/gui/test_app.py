@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.request
 
 from PySide6.QtCore import QSettings, Qt
@@ -95,3 +96,44 @@ def test_local_api_server_start_stop(window, engine):
     finally:
         window.server.stop()
     assert window.server.url == "" and window.server_label.text() == ""
+
+
+def test_settings_dialog_saves_and_controls_server(window, engine):
+    from ocr_app.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window, window.settings, window.server, lambda: engine)
+    with socket.socket() as probe:  # a port that is free right now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dialog.port.setValue(port)
+    dialog._toggle_server()
+    try:
+        assert window.server.url.rstrip("/").endswith(f":{port}")
+        assert "running" in dialog.server_state.text()
+        assert dialog.server_button.text() == "Stop"
+    finally:
+        dialog._toggle_server()
+    assert window.server.url == "" and dialog.server_state.text() == "stopped"
+    dialog.pool.setValue(2)
+    dialog.threads.setValue(1)
+    dialog.precision.setCurrentIndex(dialog.precision.findData("fp32"))
+    dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+    dialog._save()
+    s = window.settings
+    assert (s.pool_size, s.engine_threads, s.precision, s.language) == (2, 1, "fp32", "zh_CN")
+
+
+def test_export_dialog_keeps_target_consistent(window, tmp_path):
+    from ocr_app.gui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(window, str(tmp_path), has_selection=False, count_selected=0, count_all=3)
+    assert dialog.all.isChecked() and not dialog.selected.isEnabled()
+    dialog.fmt.setCurrentIndex(dialog.fmt.findData("csv"))
+    assert dialog.target.text() == str(tmp_path / "ocr-export.csv")
+    dialog.per_item.setChecked(True)
+    assert dialog.target.text() == str(tmp_path)
+    dialog.combined.setChecked(True)
+    assert dialog.target.text() == str(tmp_path / "ocr-export.csv")
+    dialog.per_item.setChecked(True)
+    choice = dialog.choice()
+    assert (choice.fmt, choice.combined, choice.selected_only, choice.target) == ("csv", False, False, tmp_path)
