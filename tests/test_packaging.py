@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -102,6 +103,24 @@ def test_bundle_has_resources_icon_and_desktop_entry(bundle):
         assert "Exec=ocr-desk" in entry and "Icon=ocr-desk" in entry and "Name=OCR Desk" in entry
         assert (bundle / "ocr-desk.png").stat().st_size > 0
         assert os.access(bundle / "install-desktop-entry.sh", os.X_OK)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux desktop entry")
+def test_install_desktop_entry_points_menu_at_the_unpacked_bundle(bundle, tmp_path):
+    data = tmp_path / "share"
+    proc = subprocess.run(["sh", str(bundle / "install-desktop-entry.sh")], capture_output=True, text=True,
+                          env={**os.environ, "XDG_DATA_HOME": str(data)}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    entry = data / "applications" / "ocr-desk.desktop"
+    lines = entry.read_text(encoding="utf-8").splitlines()
+    assert f'Exec="{bundle / "ocr-desk"}" %F' in lines
+    assert f"Icon={data / 'icons' / 'hicolor' / '256x256' / 'apps' / 'ocr-desk.png'}" in lines
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+        assert check.returncode == 0 and "error" not in check.stdout, check.stdout
+    subprocess.run(["sh", str(bundle / "install-desktop-entry.sh"), "--remove"], check=True, capture_output=True,
+                   env={**os.environ, "XDG_DATA_HOME": str(data)}, timeout=60)
+    assert not entry.exists()
 
 
 def test_bundle_leaves_out_what_the_app_does_not_use(bundle):

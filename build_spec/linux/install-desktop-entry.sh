@@ -12,9 +12,11 @@ if [ "${1:-}" = "--remove" ]; then
 fi
 mkdir -p "$apps" "$icons"
 cp "$here/ocr-desk.png" "$icons/ocr-desk.png"
-# Absolute paths: the unpacked folder is not on PATH.
-sed -e "s|^Exec=.*|Exec=\"$here/ocr-desk\" %F|" -e "s|^TryExec=.*|TryExec=$here/ocr-desk|" \
-    -e "s|^Icon=.*|Icon=$icons/ocr-desk.png|" "$here/ocr-desk.desktop" > "$apps/ocr-desk.desktop"
+# Absolute paths: the unpacked folder is not on PATH. Escape what sed's replacement treats specially.
+esc() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
+h=$(esc "$here"); i=$(esc "$icons")
+sed -e "s|^Exec=.*|Exec=\"$h/ocr-desk\" %F|" -e "s|^TryExec=.*|TryExec=$h/ocr-desk|" \
+    -e "s|^Icon=.*|Icon=$i/ocr-desk.png|" "$here/ocr-desk.desktop" > "$apps/ocr-desk.desktop"
 chmod +x "$apps/ocr-desk.desktop"
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database "$apps" || true
 echo "OCR Desk added to the application menu ($apps/ocr-desk.desktop)"
