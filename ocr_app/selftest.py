@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import paths
 
-EXIT_OK, EXIT_MISMATCH, EXIT_MODELS, EXIT_SAMPLE, EXIT_QT = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_MISMATCH, EXIT_MODELS, EXIT_SAMPLE, EXIT_QT, EXIT_PDF = 0, 1, 2, 3, 4, 5
 
 
 @dataclass
@@ -99,6 +99,27 @@ def check_qt() -> str | None:
         return f"Qt failed to start: {exc}"
 
 
+def check_pdf(image: Path, expected: str, max_cer: float, threads: int, set_name: str | None) -> dict:
+    """Export the sample as a searchable PDF, then OCR the rendered page: exercises the export
+    writer, pdfium rendering and the engine together, as a frozen bundle must ship them."""
+    import tempfile
+
+    from .documents import ocr_document
+    from .engine import Engine, EngineConfig
+    from .export import ExportDoc, export_docs
+
+    engine = Engine(EngineConfig(model_set=set_name, threads=threads))
+    first = engine.run(image, use_cache=False)
+    with tempfile.TemporaryDirectory(prefix="ocr-desk-selftest-") as tmp:
+        pdf = Path(tmp) / "sample.pdf"
+        export_docs([ExportDoc(name=image.name, pages=[first], images=[image])], "pdf", pdf)
+        pages = ocr_document(engine, pdf, use_text_layer=False)
+    text = pages[0].text if pages else ""
+    error = pages[0].error if pages else "no pages"
+    score = cer(expected, text)
+    return {"ok": error is None and score <= max_cer, "cer": score, "text": text, "error": error}
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ocr-desk --self-test", description=__doc__.split("\n")[0])
     parser.add_argument("--precision", choices=("int8", "fp32", "both"), default="both",
@@ -109,6 +130,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--image", type=Path, default=None, help="image to read instead of the bundled sample")
     parser.add_argument("--expect", default=None, help="expected text instead of the bundled sample's")
     parser.add_argument("--qt", action="store_true", help="also start a headless Qt application")
+    parser.add_argument("--pdf", action="store_true", help="also export the sample to PDF and read it back")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return parser.parse_args(argv)
 
@@ -149,6 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         report["qt"] = qt_error or "ok"
         if qt_error:
             return finish(report, args, EXIT_QT, qt_error)
+    if args.pdf:
+        try:
+            report["pdf"] = check_pdf(image, expected, args.max_cer, args.threads, args.model_set)
+        except Exception as exc:  # any failure here means the bundle lacks export/pdf support
+            report["pdf"] = {"ok": False, "cer": 1.0, "text": "", "error": f"{type(exc).__name__}: {exc}"}
+        if not report["pdf"]["ok"]:
+            why = report["pdf"]["error"] or f"CER {report['pdf']['cer']:.3f} > {args.max_cer}"
+            return finish(report, args, EXIT_PDF, f"PDF round trip failed: {why}")
     failed = [c for c in report["checks"] if not c["ok"]]
     if failed:
         worst = failed[0]
@@ -187,6 +217,8 @@ def format_report(report: dict) -> str:
         out.append(f"  process start → first recognised sample: {report['first_result_s']:.2f} s")
     if "qt" in report:
         out.append(f"  qt: {report['qt']}")
+    if "pdf" in report:
+        out.append(f"  pdf round trip: CER {report['pdf']['cer']:.3f} {'OK' if report['pdf']['ok'] else 'FAIL'}")
     out.append("PASS" if report["exit_code"] == EXIT_OK else f"FAIL (exit {report['exit_code']}): {report['error']}")
     return "\n".join(out)
 

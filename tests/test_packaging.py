@@ -62,12 +62,13 @@ def frozen(bundle: Path, *args: str, env: dict[str, str] | None = None,
 
 
 def test_frozen_self_test_passes_with_same_text_as_source(bundle, engine):
-    proc = frozen(bundle, "--self-test", "--threads", "2", "--qt", "--json")
+    proc = frozen(bundle, "--self-test", "--threads", "2", "--qt", "--pdf", "--json")
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert proc.returncode == 0, report
     assert report["frozen"] is True
     assert Path(report["app_root"]) == bundle / "_internal"  # PyInstaller 6: _MEIPASS is _internal/
     assert report["qt"] == "ok"
+    assert report["pdf"]["ok"]  # export writer + pdfium + engine work frozen
     source_text = engine.run(SAMPLE, use_cache=False).text
     by_precision = {c["precision"]: c for c in report["checks"]}
     assert by_precision["int8"]["text"] == source_text

@@ -79,6 +79,12 @@ def test_qt_check_starts_headless_application(engine, capsys):
     assert json.loads(capsys.readouterr().out)["qt"] == "ok"
 
 
+def test_pdf_round_trip_reads_exported_sample_back(engine, capsys):
+    assert selftest.main(["--precision", "int8", "--threads", "2", "--pdf", "--json"]) == 0
+    pdf = json.loads(capsys.readouterr().out)["pdf"]
+    assert pdf["ok"] and pdf["error"] is None and pdf["cer"] <= 0.05
+
+
 def test_cer_ignores_case_and_whitespace_and_counts_edits():
     assert selftest.cer("Total 12", "total12") == 0.0
     assert selftest.cer("abcd", "abxd") == pytest.approx(0.25)
