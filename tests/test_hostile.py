@@ -215,6 +215,50 @@ def test_large_legit_image_is_downscaled_not_refused(engine):
     assert 400 < box[:, 0].min() < 800 and 2800 < box[:, 1].min() < 3200  # original coordinates
 
 
+def test_huge_exif_rotated_jpeg(engine):
+    """A 96 MP phone photo stored sideways (EXIF 6): decoded at reduced scale by libjpeg,
+    text upright, size and boxes reported in the upright original's pixels."""
+    upright = Image.new("L", (12000, 8000), 255)
+    ImageDraw.Draw(upright).text((1000, 1000), "BIG ROTATED PHOTO", font=font(size=260), fill=0)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = to_bytes(upright.rotate(90, expand=True), "JPEG", quality=85, exif=exif.tobytes())
+    del upright
+    res = engine.run(data, name="phone.jpg", use_cache=False)
+    assert res.error is None, res.error
+    assert res.image_size == (12000, 8000)
+    assert cer("BIG ROTATED PHOTO", res.text) < 0.1, res.text
+    box = np.array(res.lines[0].box)
+    assert 850 < box[:, 0].min() < 1150 and 900 < box[:, 1].min() < 1200, box
+
+
+def test_large_transparent_png_is_downscaled_before_compositing():
+    """A 24 MP gray+alpha PNG: downscaled in Pillow first, so the float compositing works on
+    the 16 MP work image. numpy allocations are traced by tracemalloc; compositing at full
+    size (the old path) peaked at ~1.2 GB here, the lean path at ~0.2 GB."""
+    import tracemalloc
+
+    from ocr_app.engine.load import MAX_WORK_PIXELS, decode
+
+    img = Image.new("LA", (6000, 4000), (0, 0))
+    ImageDraw.Draw(img).text((500, 500), "TRANSPARENT", font=font(size=200), fill=(0, 255))
+    data = to_bytes(img, "PNG", compress_level=1)
+    del img
+    tracemalloc.start()
+    try:
+        loaded = decode(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 450 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert loaded.original_size == (6000, 4000)
+    h, w = loaded.image.shape[:2]
+    assert h * w <= MAX_WORK_PIXELS
+    ys, xs = np.nonzero(loaded.image[:, :, 0] < 128)  # ink composited dark on white
+    assert 450 < xs.min() / loaded.scale < 560 and 450 < ys.min() / loaded.scale < 600
+    assert loaded.image[0, 0].tolist() == [255, 255, 255]  # transparent paper became white
+
+
 def _long_name(suffix: str) -> str:
     """A file name just under the 255-byte limit, mixing ASCII and 3-byte UTF-8 characters."""
     stem = "长" * 40 + " long name "

@@ -73,14 +73,12 @@ class _Bomb(Exception):
     """Pillow refused the header as a decompression bomb (its own limit is above ours)."""
 
 
-def _header(data: bytes) -> tuple[tuple[int, int], str, bool] | None:
-    """((width, height), mode, has_alpha) from the header without decoding, or None."""
-    from PIL import Image
-
+def _header(data: bytes) -> tuple[tuple[int, int], str, bool, int] | None:
+    """((width, height), mode, has_alpha, EXIF orientation) from the header without decoding, or None."""
     try:
         with Image.open(io.BytesIO(data)) as im:
             alpha = im.mode in ("RGBA", "LA", "PA", "La") or "transparency" in im.info
-            return im.size, im.mode, alpha
+            return im.size, im.mode, alpha, _orientation(im)
     except Image.DecompressionBombError as exc:
         raise _Bomb(str(exc)) from exc
     except Exception:
@@ -94,6 +92,32 @@ _MAGIC = ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"B
 def _sniff(data: bytes) -> str | None:
     """Format name from the magic bytes, to tell 'damaged PNG' from 'not an image'."""
     return next((name for magic, name in _MAGIC if data.startswith(magic)), None)
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = int(im.getexif().get(0x0112, 1))
+    except Exception:  # damaged EXIF: treat as upright
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
+
+
+def _upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+
+
+def _jpeg_reduction(pixels: int) -> int:
+    """Largest libjpeg DCT scale-down (2/4/8) that still leaves at least the work size."""
+    return next((r for r in (8, 4, 2) if pixels / (r * r) >= MAX_WORK_PIXELS), 1)
+
+
+_CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+               8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
 # Modes that OpenCV's colour decode handles fully (including EXIF orientation).
@@ -123,34 +147,48 @@ def _to_bgr8(img: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     if img.shape[2] == 4:
         # Composite transparency onto white: text on transparent PNGs is usually dark.
-        alpha = img[:, :, 3:4].astype(np.float32) / 255.0
-        rgb = img[:, :, :3].astype(np.float32)
-        return (rgb * alpha + 255.0 * (1 - alpha)).astype(np.uint8)
+        return _over_white(img[:, :, :3], img[:, :, 3])
     if img.shape[2] == 2:  # gray + alpha
-        alpha = img[:, :, 1:2].astype(np.float32) / 255.0
-        gray = img[:, :, 0:1].astype(np.float32) * alpha + 255.0 * (1 - alpha)
-        return cv2.cvtColor(gray.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+        return cv2.cvtColor(_over_white(img[:, :, :1], img[:, :, 1])[:, :, 0], cv2.COLOR_GRAY2BGR)
     return img
 
 
-def _decode_pillow(data: bytes) -> np.ndarray:
-    from PIL import Image, ImageOps
+def _over_white(color: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """color·a + white·(1-a), in row bands so float temporaries stay small on huge images."""
+    out = np.empty(color.shape, np.uint8)
+    step = max(1, 2_000_000 // max(1, color.shape[1] * color.shape[2]))
+    for y in range(0, color.shape[0], step):
+        a = alpha[y:y + step, :, None].astype(np.float32) * (1.0 / 255.0)
+        out[y:y + step] = (color[y:y + step].astype(np.float32) * a + 255.0 * (1.0 - a)).astype(np.uint8)
+    return out
 
+
+def _decode_pillow(data: bytes) -> tuple[np.ndarray, tuple[int, int]]:
+    """First frame, upright, as an array; big images are downscaled before any float math.
+    Returns the array and the full-size upright (width, height)."""
     with Image.open(io.BytesIO(data)) as im:
         im.seek(0)
         im.load()
-        with contextlib.suppress(Exception):  # a damaged EXIF block should not cost the picture
-            im = ImageOps.exif_transpose(im)
-        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-            im = im.convert("RGBA")
-            arr = np.asarray(im)
-            return _to_bgr8(arr[:, :, [2, 1, 0, 3]])
-        if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-            arr = np.asarray(im, dtype=np.uint32)
-            arr = (arr * (255.0 / max(1, int(arr.max())))).astype(np.uint8)
-            return _to_bgr8(arr)
+        orientation = _orientation(im)
+        full = _upright_size(im.size, orientation)
+        if im.mode in ("P", "PA", "1"):
+            im = im.convert("RGBA" if im.mode == "PA" or "transparency" in im.info else "RGB")
+        scale = min(1.0, (MAX_WORK_PIXELS / (im.width * im.height)) ** 0.5, MAX_SIDE / max(im.size))
+        if scale < 1.0:  # area-average down to the work size (alpha-aware) before any float math
+            size = (max(1, int(im.width * scale)), max(1, int(im.height * scale)))
+            with contextlib.suppress(ValueError):  # a mode resize() cannot handle stays full size
+                im = im.resize(size, Image.Resampling.BOX)
+        if orientation in _TRANSPOSE:
+            im = im.transpose(_TRANSPOSE[orientation])
+        if im.mode in ("RGBA", "LA", "La", "RGBa"):
+            arr = np.asarray(im.convert("RGBA"))
+            return _to_bgr8(arr[:, :, [2, 1, 0, 3]]), full
+        if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+            arr = np.nan_to_num(np.asarray(im, dtype=np.float64))
+            lo, hi = float(arr.min(initial=0)), float(arr.max(initial=0))
+            return _to_bgr8(((arr - lo) * (255.0 / max(hi - lo, 1e-9))).astype(np.uint8)), full
         arr = np.asarray(im.convert("RGB"))
-        return np.ascontiguousarray(arr[:, :, ::-1])
+        return np.ascontiguousarray(arr[:, :, ::-1]), full
 
 
 def decode(data: bytes) -> LoadedImage:
@@ -168,29 +206,37 @@ def decode(data: bytes) -> LoadedImage:
         if kind:
             raise ImageLoadError(f"damaged or truncated image (looks like {kind}, but its header is unreadable)")
         raise ImageLoadError("not an image, or an unsupported or damaged image format")
-    (w, h), mode, alpha = header
+    (w, h), mode, alpha, orientation = header
     if w * h > MAX_DECODE_PIXELS:
         raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels, limit {_LIMIT_MP} megapixels)")
     if w < 1 or h < 1:
         raise ImageLoadError("image has no pixels")
     use_cv = mode in _CV_MODES and not alpha
-    img = None
+    img, orig = None, None
     if use_cv:
+        # JPEG: let libjpeg scale down while decoding (memory and time) when it is huge.
+        reduction = _jpeg_reduction(w * h) if data.startswith(b"\xff\xd8") else 1
         try:
-            img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+            img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), _CV_REDUCED[reduction])
         except cv2.error:
             img = None
+        if img is not None and img.size and reduction > 1:
+            ow, oh = _upright_size((w, h), orientation)
+            if abs(img.shape[1] - ow / reduction) <= 1 and abs(img.shape[0] - oh / reduction) <= 1:
+                orig = (ow, oh)
+            else:  # the decoder disagreed with the header about orientation: trust the pixels
+                orig = (img.shape[1] * reduction, img.shape[0] * reduction)
     if img is None or img.size == 0:
         try:
-            img = _decode_pillow(data)
-        except MemoryError:
+            img, orig = _decode_pillow(data)
+        except (MemoryError, ImageLoadError):
             raise
         except Exception as exc:
             raise ImageLoadError("damaged or truncated image") from exc
     img = _to_bgr8(img)
-    orig = (img.shape[1], img.shape[0])
-    img, scale = _cap(img)
-    return LoadedImage(np.ascontiguousarray(img), orig, scale)
+    orig = orig or (img.shape[1], img.shape[0])
+    img, _ = _cap(img)
+    return LoadedImage(np.ascontiguousarray(img), orig, img.shape[1] / orig[0])
 
 
 def _cap(img: np.ndarray) -> tuple[np.ndarray, float]:
