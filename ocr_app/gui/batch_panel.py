@@ -35,6 +35,8 @@ class EmptyState(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("emptyState")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.icon = QLabel()
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title = QLabel()
@@ -128,6 +130,7 @@ class BatchPanel(QFrame):
         self.title.setText(self.tr("Batch") + (f"  ·  {total}" if total else ""))
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(finished)
+        self.progress.setVisible(bool(total))
         if not total:
             self.progress_label.setText(self.tr("No files yet"))
             return

@@ -70,6 +70,7 @@ def stylesheet(dark: bool) -> str:
         "@accent": ACCENT.name(),
         "@accentsoft": "#1d3553" if dark else "#e3eefc",
         "@panel": "#1b1d21" if dark else "#fbfbfc",
+        "@icons": (paths.resources_dir() / "icons").as_posix(),
     }
     for key in sorted(values, key=len, reverse=True):
         text = text.replace(key, values[key])
