@@ -130,6 +130,14 @@ def _rgba_text(img: Image.Image) -> bytes:
     return to_bytes(Image.fromarray(rgba, "RGBA"))
 
 
+def _palette_transparent_paper(img: Image.Image) -> bytes:
+    """Palette PNG whose paper colour index is the transparent one (tRNS chunk)."""
+    pal = img.convert("P")
+    data = to_bytes(pal, transparency=pal.getpixel((0, 0)))
+    assert Image.open(io.BytesIO(data)).info.get("transparency") is not None
+    return data
+
+
 def _animated_gif() -> bytes:
     frames = [render_lines(TEXT), render_lines(["SECOND FRAME ONLY"]), render_lines(["THIRD"])]
     return to_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)
@@ -145,7 +153,7 @@ VARIANTS = {
     "cmyk.jpg": lambda img: to_bytes(img.convert("CMYK"), "JPEG", quality=95),
     "gray-alpha.png": lambda img: to_bytes(img.convert("LA")),
     "palette.png": lambda img: to_bytes(img.convert("P")),
-    "palette-transparent.png": lambda img: to_bytes(img.convert("P"), transparency=255),
+    "palette-transparent.png": lambda img: _palette_transparent_paper(img),
     "rgba-transparent-bg.png": _rgba_text,
     "animated.gif": lambda img: _animated_gif(),
     "multipage.tif": lambda img: _multipage_tiff(),
