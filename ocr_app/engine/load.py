@@ -78,7 +78,9 @@ def _header(data: bytes) -> tuple[tuple[int, int], str, bool, int] | None:
     try:
         with Image.open(io.BytesIO(data)) as im:
             alpha = im.mode in ("RGBA", "LA", "PA", "La") or "transparency" in im.info
-            return im.size, im.mode, alpha, _orientation(im)
+            # Only JPEG keeps EXIF in the header; PNG's getexif() would decode every pixel.
+            orientation = _orientation(im) if im.format in ("JPEG", "MPO") else 1
+            return im.size, im.mode, alpha, orientation
     except Image.DecompressionBombError as exc:
         raise _Bomb(str(exc)) from exc
     except Exception:
