@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from ocr_app.engine.load import ImageLoadError
 from tests.imagegen import cer, font, render_lines, save, to_bytes
 
 TEXT = ["HOSTILE INPUT 2024", "Total 38.90"]
@@ -107,6 +108,24 @@ def test_bomb_refused_from_header_without_decoding():
     # Just above our own limit but below Pillow's bomb threshold: refused by our header check.
     with pytest.raises(ImageLoadError, match=r"12000×11000 pixels"):
         decode(png_bomb(12_000, 11_000))
+
+
+def test_truncated_png_header_read_without_decoding(bad_corpus, text_img):
+    """The size check must come from the header alone: reading it may not decode pixels
+    (Pillow's PNG getexif() would). A truncated PNG therefore fails in the pixel decode,
+    with the plain 'damaged' message, not the 'header unreadable' one."""
+    from unittest import mock
+
+    from PIL import PngImagePlugin
+
+    from ocr_app.engine.load import _header, decode
+
+    with mock.patch.object(PngImagePlugin.PngImageFile, "load", side_effect=AssertionError("pixels decoded")):
+        assert _header(to_bytes(text_img))[0] == text_img.size
+    path, _ = bad_corpus["truncated.png"]
+    with pytest.raises(ImageLoadError) as info:
+        decode(path.read_bytes())
+    assert str(info.value) == "damaged or truncated image"
 
 
 def test_batch_carries_on_past_bad_items(engine, bad_corpus, tmp_path, text_img):
