@@ -51,13 +51,40 @@ def grab(path: Path, window: str) -> tuple[int, int]:
     return image.width(), image.height()
 
 
+def launch(exe: Path, files: list[str], title: str, timeout: float, shot: Path | None, settle: float) -> dict:
+    """One cold start: seconds until a visible window titled `title`, optional screenshot."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(exe), *files], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        while not (windows := visible_windows(title)):
+            if proc.poll() is not None:
+                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                return {"error": f"app exited with {proc.returncode}", "output": output[-2000:]}
+            if time.perf_counter() - started > timeout:
+                return {"error": "no visible window before timeout"}
+            time.sleep(0.05)
+        result: dict = {"visible_s": round(time.perf_counter() - started, 2)}
+        if shot:
+            time.sleep(settle)
+            result["screenshot"], result["size"] = str(shot), grab(shot, windows[-1])
+        return result
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--exe", type=Path, default=ROOT / "dist" / "ocr-desk" / "ocr-desk")
     parser.add_argument("--title", default="OCR Desk", help="window title to wait for")
-    parser.add_argument("--shot", type=Path, default=None, help="save a screenshot here")
+    parser.add_argument("--shot", type=Path, default=None, help="save a screenshot here (last run)")
     parser.add_argument("--settle", type=float, default=1.5, help="seconds to let the window paint before the shot")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--repeat", type=int, default=1, help="cold starts to time (median reported)")
     parser.add_argument("--open", dest="files", action="append", default=[], help="file to open at start (repeatable)")
     args = parser.parse_args(argv)
     if not os.environ.get("DISPLAY"):
@@ -66,31 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("xdotool") is None:
         print("xdotool not installed (apt-get install xdotool)", file=sys.stderr)
         return 2
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    started = time.perf_counter()
-    proc = subprocess.Popen([str(args.exe), *args.files], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    result: dict = {"exe": str(args.exe)}
-    try:
-        while not (windows := visible_windows(args.title)):
-            if proc.poll() is not None:
-                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                print(json.dumps({**result, "error": f"app exited with {proc.returncode}", "output": output[-2000:]}))
-                return 1
-            if time.perf_counter() - started > args.timeout:
-                print(json.dumps({**result, "error": "no visible window before timeout"}))
-                return 1
-            time.sleep(0.05)
-        result["visible_s"] = round(time.perf_counter() - started, 2)
-        if args.shot:
-            time.sleep(args.settle)
-            result["screenshot"], result["size"] = str(args.shot), grab(args.shot, windows[-1])
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    print(json.dumps(result))
+    runs = []
+    for i in range(args.repeat):
+        last = i == args.repeat - 1
+        run = launch(args.exe, args.files, args.title, args.timeout, args.shot if last else None, args.settle)
+        if "error" in run:
+            print(json.dumps({"exe": str(args.exe), **run}))
+            return 1
+        runs.append(run)
+    times = sorted(r["visible_s"] for r in runs)
+    print(json.dumps({"exe": str(args.exe), **runs[-1], "visible_s_all": [r["visible_s"] for r in runs],
+                      "visible_s_median": times[len(times) // 2]}))
     return 0
 
 
