@@ -400,7 +400,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _show_current(self) -> None:
-        self.detail.show(*self.current())
+        item, page = self.current()
+        self.detail.show(item, page)
+        self.setWindowTitle(f"{item.name} — {ocr_app.APP_NAME}" if item is not None else ocr_app.APP_NAME)
 
     def _on_stage_changed(self, stage: str) -> None:
         self.settings.stage = stage

@@ -13,24 +13,31 @@ from ocr_app.gui import i18n, theme
 from ocr_app.gui.settings import AppSettings
 
 
-def test_missing_models_show_clear_message(qtbot, settings, tmp_path, monkeypatch):
+def test_missing_models_show_clear_message(qtbot, engine, settings, tmp_path, monkeypatch):
     """The window appears first; a ModelError becomes a message naming the file and the fix."""
+    from ocr_app import paths
     from ocr_app.gui.main_window import MainWindow
 
-    monkeypatch.setenv("OCR_DESK_MODELS", str(tmp_path / "no-models"))
+    missing = engine.info()["rec"]
+    broken = tmp_path / "models"
+    broken.mkdir()
+    for entry in paths.models_dir().iterdir():  # the real models folder, minus the recogniser
+        if entry.name != missing:
+            (broken / entry.name).symlink_to(entry)
+    monkeypatch.setenv("OCR_DESK_MODELS", str(broken))
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.show()
     assert win.isVisible() and win.engine is None
     qtbot.waitUntil(lambda: win.engine_error is not None, timeout=20000)
-    assert "provision" in win.engine_error
+    assert "provision" in win.engine_error and missing in win.engine_error
     assert "Traceback" not in win.engine_error
     assert "Models unavailable" in win.engine_label.text()
     assert win._error_box.isVisible()
     assert "provision" in win._error_box.informativeText()
     win._error_box.close()
     # files can still be queued; they wait for an engine instead of crashing
-    win.add_paths([tmp_path / "missing.png"])
+    win.add_paths([tmp_path / "later.png"])
     assert win.model.items[0].status.value == "queued"
 
 
