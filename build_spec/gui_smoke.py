@@ -2,7 +2,8 @@
 
 Proves the frozen GUI really opens (Qt plugins, fonts, styles bundled) and gives the cold-start
 number. Run inside a display, e.g.:
-    xvfb-run -a -s "-screen 0 1280x800x24" python build_spec/gui_smoke.py --shot docs/screenshots/packaged.png
+    xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" python build_spec/gui_smoke.py --shot docs/screenshots/packaged.png
+(-noreset: otherwise Xvfb resets when the last client leaves and the next cold start can miss it.)
 Needs xdotool (window search) on the host; the screenshot is taken with Qt.
 """
 
@@ -51,6 +52,16 @@ def grab(path: Path, window: str) -> tuple[int, int]:
     return image.width(), image.height()
 
 
+def wait_for_display(timeout: float = 10.0) -> bool:
+    """True once the X server answers (xvfb-run can hand over a display that is still starting)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if subprocess.run(["xdotool", "getdisplaygeometry"], capture_output=True, check=False).returncode == 0:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def launch(exe: Path, files: list[str], title: str, timeout: float, shot: Path | None, settle: float) -> dict:
     """One cold start: seconds until a visible window titled `title`, optional screenshot."""
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
@@ -95,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runs = []
     for i in range(args.repeat):
+        if not wait_for_display():
+            print(json.dumps({"exe": str(args.exe), "error": f"X display {os.environ['DISPLAY']} not answering"}))
+            return 1
         last = i == args.repeat - 1
         run = launch(args.exe, args.files, args.title, args.timeout, args.shot if last else None, args.settle)
         if "error" in run:
