@@ -68,3 +68,13 @@ def test_loadtest_small_run_prints_table_without_errors(capsys):
 def test_loadtest_images_are_distinct():
     images = loadtest.make_images(5, "t")
     assert len(set(images)) == 5
+
+
+@pytest.mark.parametrize("args", [["--port", "70000"], ["--port", "-1"], ["--workers", "0"], ["--max-mb", "0"]])
+def test_serve_rejects_bad_arguments_before_loading_models(args, capsys):
+    from ocr_app.server import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    assert "error" in capsys.readouterr().err

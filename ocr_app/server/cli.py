@@ -11,20 +11,44 @@ import threading
 from .handler import is_loopback_host
 from .runner import DEFAULT_MAX_BODY, start_server
 
+EXAMPLES = """examples (the page at http://127.0.0.1:8000/ takes drag-and-drop):
+  curl -F image=@scan.png http://127.0.0.1:8000/ocr
+  curl --data-binary @scan.png http://127.0.0.1:8000/ocr
+  curl -H "Content-Type: application/json" -d '{"image_base64": "..."}' http://127.0.0.1:8000/ocr
+  curl http://127.0.0.1:8000/health
+"""
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    return parse
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {text}")
+    return value
+
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="main.py serve", description="OCR Desk local REST API")
+    p = argparse.ArgumentParser(prog="main.py serve", description="OCR Desk local REST API",
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--token", default=os.environ.get("OCRDESK_TOKEN") or None,
                    help="require 'Authorization: Bearer TOKEN' (default: $OCRDESK_TOKEN, else none)")
     p.add_argument("--allow-remote", action="store_true",
                    help="allow binding a non-loopback address (other machines can then reach it)")
     p.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (default: physical cores)")
     p.add_argument("--precision", choices=("int8", "fp32"), default="int8")
-    p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BODY / 1024 / 1024,
+    p.add_argument("--max-mb", type=_positive(float), default=DEFAULT_MAX_BODY / 1024 / 1024,
                    help="largest accepted upload in MB (default: 20)")
-    p.add_argument("--workers", type=int, default=2, help="images recognised at the same time (default: 2)")
+    p.add_argument("--workers", type=_positive(int), default=2, help="images recognised at the same time (default: 2)")
     p.add_argument("--cors-origin", default=None,
                    help="let browser pages from this origin call the API (e.g. http://localhost:3000)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not log each request")
