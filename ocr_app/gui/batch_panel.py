@@ -70,6 +70,8 @@ class EmptyState(QWidget):
         self.hint.setText(self.tr("Or paste a screenshot with Ctrl+V. Everything stays on this computer."))
         self.files_button.setText(self.tr("Add files…"))
         self.folder_button.setText(self.tr("Add folder…"))
+        self.files_button.setToolTip(self.tr("Add image or PDF files (Ctrl+O)"))
+        self.folder_button.setToolTip(self.tr("Add every image in a folder and its subfolders (Ctrl+Shift+O)"))
 
     def refresh_icons(self) -> None:
         self.icon.setPixmap(icons.icon("drop", "#2f7de1").pixmap(64, 64))

@@ -35,7 +35,7 @@ class BatchRunner(QObject):
         self.queue: deque[int] = deque()
         self.running: set[int] = set()
         self._cancel = threading.Event()
-        self._signals = TaskSignals()
+        self._signals = TaskSignals(self)
         self._signals.started.connect(self._on_started)
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)

@@ -3,8 +3,8 @@ each line linked to its box (the link is stored in the character format, so it s
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextEdit, QVBoxLayout, QWidget
 
 from ocr_app.engine import OcrResult
@@ -63,6 +63,7 @@ class TextPanel(QWidget):
         layout.addWidget(self.timings)
         self._loading = False
         self._result: OcrResult | None = None
+        self.editor.installEventFilter(self)
         self.editor.textChanged.connect(self._on_changed)
         self.editor.cursorPositionChanged.connect(self._on_cursor)
         self.retranslate()
@@ -165,6 +166,14 @@ class TextPanel(QWidget):
         finally:
             self._loading = False
         self.editor.ensureCursorVisible()
+
+    def eventFilter(self, watched, event) -> bool:
+        """Ctrl+C with no text selected is left to the window, which copies the whole item."""
+        if (watched is self.editor and event.type() == QEvent.Type.ShortcutOverride
+                and event.matches(QKeySequence.StandardKey.Copy) and not self.editor.textCursor().hasSelection()):
+            event.ignore()
+            return True
+        return False
 
     def _on_changed(self) -> None:
         if not self._loading and self._result is not None:

@@ -640,6 +640,14 @@
       <source>Add folder…</source>
       <translation>添加文件夹…</translation>
     </message>
+    <message>
+      <source>Add image or PDF files (Ctrl+O)</source>
+      <translation>添加图片或 PDF 文件 (Ctrl+O)</translation>
+    </message>
+    <message>
+      <source>Add every image in a folder and its subfolders (Ctrl+Shift+O)</source>
+      <translation>添加文件夹及其子文件夹中的所有图片 (Ctrl+Shift+O)</translation>
+    </message>
   </context>
   <context>
     <name>BatchPanel</name>

@@ -270,3 +270,23 @@ def test_signal_emits_keep_true_alive(done_window):
     for _ in range(300):
         view.fit()  # emits zoom_changed + view_moved, which fan out to the other view
     assert sys.getrefcount(True) - before > -50
+
+
+def test_ctrl_c_keys_copy_item_or_selected_text(done_window, qtbot):
+    win = done_window
+    item = select(win, "invoice.png")
+    win.activateWindow()
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    editor = win.text_panel.editor
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.clearSelection()
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.text() == item.text()  # nothing selected: the whole item
+    cursor.setPosition(0)
+    cursor.setPosition(3, cursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.text() == "TAX"  # a selection: just that
