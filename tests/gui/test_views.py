@@ -274,8 +274,11 @@ def test_signal_emits_keep_true_alive(done_window):
 
 def test_ctrl_c_keys_copy_item_or_selected_text(done_window, qtbot):
     win = done_window
+    select(win, "chinese.png")
     item = select(win, "invoice.png")
+    win.raise_()
     win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)  # shortcuts need it
     clipboard = QGuiApplication.clipboard()
     clipboard.clear()
     editor = win.text_panel.editor
@@ -289,4 +292,4 @@ def test_ctrl_c_keys_copy_item_or_selected_text(done_window, qtbot):
     cursor.setPosition(3, cursor.MoveMode.KeepAnchor)
     editor.setTextCursor(cursor)
     qtbot.keyClick(editor, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert clipboard.text() == "TAX"  # a selection: just that
+    assert clipboard.text() == editor.toPlainText()[:3]  # a selection: just that
