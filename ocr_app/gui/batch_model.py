@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
-from ocr_app.engine import OcrResult
-
 from . import icons
 from .items import BatchItem, Status
 from .qtfix import emit
+
+if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
+    from ocr_app.engine import OcrResult
 
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the BatchItem
 PageRole = Qt.ItemDataRole.UserRole + 2  # page index inside the item, -1 for the item row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -15,12 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocr_app.engine import Line
-
 from . import icons
 from .image_view import ImageView
 from .qtfix import emit
 from .settings import STAGES
+
+if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
+    from ocr_app.engine import Line
 
 
 def stage_names() -> dict[str, str]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsPolygonItem, QGraphicsScene, QGraphicsView
 
-from ocr_app.engine import Line
-
 from .qtfix import emit
+
+if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
+    from ocr_app.engine import Line
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 

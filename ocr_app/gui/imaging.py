@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def to_qimage(arr: np.ndarray) -> QImage:
     """Gray or BGR uint8 array → an owning QImage (copied, so the array may be freed)."""
+    import numpy as np
+
     arr = np.ascontiguousarray(arr)
     if arr.dtype != np.uint8:
         arr = np.clip(arr, 0, 255).astype(np.uint8)
@@ -40,6 +45,7 @@ def read_image(path: Path | None = None, data: bytes | None = None) -> QImage:
 
 def _pillow_read(path: Path) -> QImage:
     try:
+        import numpy as np
         from PIL import Image, ImageOps
 
         with Image.open(path) as im:

@@ -6,10 +6,13 @@ import itertools
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage
 
-from ocr_app.engine import OcrResult
+if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
+    from ocr_app.engine import OcrResult
+
 
 _ids = itertools.count(1)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 import ocr_app
-from ocr_app.engine import Engine, EngineConfig
 from ocr_app.inputs import SUPPORTED_EXTS
 
 from . import actions as action_defs
@@ -43,6 +43,9 @@ from .settings import AppSettings
 from .settings_dialog import SettingsDialog
 from .text_panel import TextPanel
 from .workers import EngineLoader, LoaderSignals
+
+if TYPE_CHECKING:  # imported by the loader thread, so the window shows before onnxruntime loads
+    from ocr_app.engine import Engine, EngineConfig
 
 
 def panel(*widgets: QWidget) -> QFrame:
@@ -190,6 +193,8 @@ class MainWindow(QMainWindow):
     # ---- engine ----------------------------------------------------------------------
 
     def engine_config(self) -> EngineConfig:
+        from ocr_app.engine import EngineConfig
+
         return EngineConfig(model_set=self.settings.model_set or None, precision=self.settings.precision,
                             threads=self.settings.engine_threads)
 
@@ -197,7 +202,7 @@ class MainWindow(QMainWindow):
         """Models load on a pool thread; the window is usable (and queues work) meanwhile."""
         self.engine_error = None
         self._show_engine_state()
-        self.aux_pool.start(EngineLoader(self.engine_config(), self._loader_signals))
+        self.aux_pool.start(EngineLoader(self.engine_config, self._loader_signals))
 
     def _on_engine_loaded(self, engine: Engine) -> None:
         self.engine = engine

@@ -9,15 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-
-from ocr_app.engine import Engine, OcrResult
 
 from .batch_model import BatchModel
 from .items import BatchItem, Status
 from .qtfix import emit
 from .workers import Job, OcrTask, TaskSignals
+
+if TYPE_CHECKING:
+    from ocr_app.engine import Engine, OcrResult
 
 
 class BatchRunner(QObject):

@@ -6,13 +6,23 @@ physical cores / pool threads, since ONNX Runtime already parallelises one image
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
+import os
 
-from ocr_app.engine.session import default_threads
+from PySide6.QtCore import QByteArray, QSettings
 
 STAGES = ("gray", "equalized", "binary", "flattened")
 THEMES = ("system", "light", "dark")
 LANGUAGES = ("system", "en", "zh_CN")
+
+
+def default_threads() -> int:
+    """Physical cores (what the engine uses by default); psutil is cheap to import, onnxruntime is not."""
+    try:
+        import psutil
+
+        return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
+    except ImportError:
+        return max(1, os.cpu_count() or 1)
 
 
 def default_pool_size() -> int:

@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocr_app.engine.session import default_threads
-
 from .server_control import ServerControl
-from .settings import AppSettings, default_engine_threads
+from .settings import AppSettings, default_engine_threads, default_threads
 
 
 class SettingsDialog(QDialog):

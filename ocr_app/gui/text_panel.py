@@ -3,14 +3,17 @@ each line linked to its box (the link is stored in the character format, so it s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextEdit, QVBoxLayout, QWidget
 
-from ocr_app.engine import OcrResult
-
 from . import theme
 from .qtfix import emit
+
+if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
+    from ocr_app.engine import OcrResult
 
 LINE_PROPERTY = QTextFormat.Property.UserProperty + 1
 LOW, VERY_LOW = 0.85, 0.6

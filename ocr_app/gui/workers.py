@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtGui import QImage
 
-from ocr_app.engine import Engine, EngineConfig, ModelError, OcrResult
-
 from . import imaging, optional
+
+if TYPE_CHECKING:  # heavy (onnxruntime, OpenCV): first imported on a pool thread, by EngineLoader
+    import numpy as np
+
+    from ocr_app.engine import Engine, EngineConfig, OcrResult
 from .qtfix import emit
 
 
@@ -47,6 +51,8 @@ class OcrTask(QRunnable):
         self.engine, self.job, self.signals, self.cancelled = engine, job, signals, cancelled
 
     def run(self) -> None:
+        from ocr_app.engine import OcrResult
+
         job = self.job
         emit(self.signals.started, job.item_id)
         stages: dict[str, np.ndarray] = {}
@@ -67,6 +73,8 @@ class OcrTask(QRunnable):
         emit(self.signals.finished, job.item_id, pages, thumb, stages)
 
     def _document(self) -> tuple[list[OcrResult], QImage]:
+        from ocr_app.engine import OcrResult
+
         docs = optional.documents()
         assert docs is not None and self.job.path is not None
         path, name = self.job.path, self.job.name
@@ -133,15 +141,17 @@ class LoaderSignals(QObject):
 
 
 class EngineLoader(QRunnable):
-    """Builds the Engine off the GUI thread so the window shows at once."""
+    """Imports and builds the Engine off the GUI thread so the window shows at once."""
 
-    def __init__(self, config: EngineConfig, signals: LoaderSignals):
+    def __init__(self, config: Callable[[], EngineConfig], signals: LoaderSignals):
         super().__init__()
         self.config, self.signals = config, signals
 
     def run(self) -> None:
+        from ocr_app.engine import Engine, ModelError
+
         try:
-            engine = Engine(self.config)
+            engine = Engine(self.config())
         except ModelError as exc:
             emit(self.signals.failed, str(exc))
             return
