@@ -75,6 +75,16 @@ def test_frozen_self_test_passes_with_same_text_as_source(bundle, engine):
     assert by_precision["fp32"]["ok"]
 
 
+def test_unpacked_anywhere_even_under_a_chinese_path_with_spaces(bundle, tmp_path):
+    """Users unpack into e.g. ~/下载/: the bundle must carry no absolute build paths."""
+    moved = tmp_path / "下载 文件" / "ocr-desk"
+    shutil.copytree(bundle, moved, symlinks=True)
+    proc = frozen(moved, "--self-test", "--precision", "int8", "--threads", "2", "--json")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 0, report
+    assert report["models_dir"] == str(moved / "_internal" / "models")
+
+
 def test_frozen_self_test_reports_missing_models(bundle, tmp_path):
     proc = frozen(bundle, "--self-test", "--json", env={"OCR_DESK_MODELS": str(tmp_path)})
     report = json.loads(proc.stdout.strip().splitlines()[-1])
