@@ -483,14 +483,22 @@ class MainWindow(QMainWindow):
             self.apply_theme()
 
     def settings_dialog(self) -> None:
-        before = (self.settings.precision, self.settings.engine_threads, self.settings.model_set)
+        before = self.engine_key()
         dialog = SettingsDialog(self, self.settings, self.server, lambda: self.engine)
-        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
-            return
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(before)
+
+    def engine_key(self) -> tuple:
+        """The settings that need a new Engine when they change."""
+        return (self.settings.precision, self.settings.engine_threads, self.settings.model_set)
+
+    def apply_settings(self, engine_before: tuple) -> None:
+        """Take saved settings into use: pool size, theme and language now; a new engine
+        (loaded in the background) when the model, precision or threads changed."""
         self.runner.set_pool_size(self.settings.pool_size)
         self.apply_theme()
         i18n.install(self.settings.language)
-        if (self.settings.precision, self.settings.engine_threads, self.settings.model_set) != before:
+        if self.engine_key() != engine_before:
             self.engine = None
             self.runner.engine = None  # queued items wait for the new engine; running ones finish
             self.load_engine()

@@ -22,6 +22,16 @@ from .server_control import ServerControl
 from .settings import AppSettings, default_engine_threads, default_threads
 
 
+def model_sets() -> list[str]:
+    """Model sets listed in the manifest (empty when the models are missing)."""
+    try:
+        from ocr_app.engine.models import model_set_names
+
+        return model_set_names()
+    except Exception:
+        return []
+
+
 class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None, settings: AppSettings, server: ServerControl, engine_getter):
         super().__init__(parent)
@@ -29,6 +39,12 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(480)
         self.settings, self.server, self.engine_getter = settings, server, engine_getter
 
+        self.model_set = QComboBox()
+        self.model_set.addItem(self.tr("Default"), "")
+        for name in model_sets():
+            self.model_set.addItem(name, name)
+        self.model_set.setCurrentIndex(max(0, self.model_set.findData(settings.model_set)))
+        self.model_set.setToolTip(self.tr("Recognition models to use (installed under models/)"))
         self.precision = QComboBox()
         self.precision.addItem(self.tr("INT8 (fast, default)"), "int8")
         self.precision.addItem(self.tr("FP32 (reference accuracy)"), "fp32")
@@ -46,6 +62,7 @@ class SettingsDialog(QDialog):
             "%1", str(default_engine_threads(settings.pool_size))))
         engine_box = QGroupBox(self.tr("Recognition"))
         form = QFormLayout(engine_box)
+        form.addRow(self.tr("Models:"), self.model_set)
         form.addRow(self.tr("Model precision:"), self.precision)
         form.addRow(self.tr("Parallel images:"), self.pool)
         form.addRow(self.tr("Threads per image:"), self.threads)
@@ -120,6 +137,7 @@ class SettingsDialog(QDialog):
 
     def _save(self) -> None:
         s = self.settings
+        s.model_set = self.model_set.currentData()
         s.precision = self.precision.currentData()
         s.pool_size = self.pool.value()
         s.engine_threads = self.threads.value()

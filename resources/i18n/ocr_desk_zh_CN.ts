@@ -570,6 +570,18 @@
       <source>Changes to language take effect immediately.</source>
       <translation>语言更改会立即生效。</translation>
     </message>
+    <message>
+      <source>Default</source>
+      <translation>默认</translation>
+    </message>
+    <message>
+      <source>Recognition models to use (installed under models/)</source>
+      <translation>要使用的识别模型（安装在 models/ 下）</translation>
+    </message>
+    <message>
+      <source>Models:</source>
+      <translation>模型：</translation>
+    </message>
   </context>
   <context>
     <name>TextPanel</name>

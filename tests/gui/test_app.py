@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 from ocr_app.gui import i18n, theme
 from ocr_app.gui.settings import AppSettings
 
+from .conftest import wait_for
+
 
 def test_missing_models_show_clear_message(qtbot, engine, settings, tmp_path, monkeypatch):
     """The window appears first; a ModelError becomes a message naming the file and the fix."""
@@ -125,9 +127,12 @@ def test_settings_dialog_saves_and_controls_server(window, engine):
     dialog.threads.setValue(1)
     dialog.precision.setCurrentIndex(dialog.precision.findData("fp32"))
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+    assert dialog.model_set.findData(engine.info()["set"]) > 0  # sets come from the manifest
+    dialog.model_set.setCurrentIndex(dialog.model_set.findData(engine.info()["set"]))
     dialog._save()
     s = window.settings
     assert (s.pool_size, s.engine_threads, s.precision, s.language) == (2, 1, "fp32", "zh_CN")
+    assert s.model_set == engine.info()["set"]
 
 
 def test_export_dialog_keeps_target_consistent(window, tmp_path):
@@ -144,3 +149,17 @@ def test_export_dialog_keeps_target_consistent(window, tmp_path):
     dialog.per_item.setChecked(True)
     choice = dialog.choice()
     assert (choice.fmt, choice.combined, choice.selected_only, choice.target) == ("csv", False, False, tmp_path)
+
+
+def test_changed_precision_loads_new_engine_in_background(window, engine, samples):
+    before = window.engine_key()
+    window.settings.precision = "fp32" if engine.info()["precision"] == "int8" else "int8"
+    window.settings.pool_size = 2
+    window.apply_settings(before)
+    assert window.runner.pool.maxThreadCount() == 2
+    assert window.engine is None and "Loading" in window.engine_label.text()
+    window.add_paths([samples["en"]])  # queued meanwhile, run by the new engine
+    wait_for(lambda: window.engine is not None and not window.runner.busy, 60)
+    assert window.engine is not engine
+    assert window.engine.info()["precision"] == window.settings.precision
+    assert window.model.items[0].status.value == "done"
