@@ -10,14 +10,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QVBoxLayout,
@@ -136,6 +137,8 @@ class MainWindow(QMainWindow):
         self.batch_panel.empty.add_folder.connect(self.add_folder_dialog)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._item_menu)
 
         self.compare = CompareView()
         self.compare.stage_changed.connect(self._on_stage_changed)
@@ -246,13 +249,20 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: list[Path]) -> int:
         """Queue files (folders are scanned recursively); files already listed are skipped."""
         new: list[BatchItem] = []
-        for path in inputs.collect(paths):
+        found = inputs.collect(paths)
+        for path in found:
             key = inputs.real_key(path)
             if key in self._keys:
                 continue
             self._keys.add(key)
             new.append(BatchItem(name=path.name, path=path, document=optional.is_document(path)))
         self._enqueue(new)
+        skipped = len(found) - len(new)
+        if not found:
+            self.toast.show_message(self.tr("No images or PDFs found there"))
+        elif skipped:
+            self.toast.show_message(self.tr("Added %1, skipped %2 already in the list").replace(
+                "%1", str(len(new))).replace("%2", str(skipped)))
         return len(new)
 
     def add_image_bytes(self, data: bytes, name: str | None = None) -> None:
@@ -408,6 +418,22 @@ class MainWindow(QMainWindow):
         item, page = self.current()
         self.detail.show(item, page)
         self.setWindowTitle(f"{item.name} — {ocr_app.APP_NAME}" if item is not None else ocr_app.APP_NAME)
+
+    def _item_menu(self, pos) -> None:
+        """Right-click on the list: the item commands, plus showing the file in its folder."""
+        menu = QMenu(self)
+        for name in ("copy", "export", None, "retry", "remove"):
+            if name is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(self.acts[name])
+        item, _page = self.current()
+        if item is not None and item.path is not None:
+            menu.addSeparator()
+            folder = item.path.parent
+            menu.addAction(self.tr("Show in folder"),
+                           lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def _on_stage_changed(self, stage: str) -> None:
         self.settings.stage = stage

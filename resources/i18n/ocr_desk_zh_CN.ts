@@ -459,6 +459,18 @@
       <source>Offline Chinese and English text recognition. Nothing leaves this computer.</source>
       <translation>离线中英文文字识别。任何内容都不会离开本机。</translation>
     </message>
+    <message>
+      <source>No images or PDFs found there</source>
+      <translation>那里没有找到图片或 PDF</translation>
+    </message>
+    <message>
+      <source>Added %1, skipped %2 already in the list</source>
+      <translation>已添加 %1 个，跳过 %2 个已在列表中的文件</translation>
+    </message>
+    <message>
+      <source>Show in folder</source>
+      <translation>在文件夹中显示</translation>
+    </message>
   </context>
   <context>
     <name>SettingsDialog</name>

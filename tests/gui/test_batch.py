@@ -25,6 +25,7 @@ def test_drop_files_and_folder_runs_batch(window, samples, qtbot):
     assert sorted(names) == ["chinese.png", "invoice.png", "notes.jpg"]
     drop(window, [samples["folder"]])  # dropping the same folder again adds nothing
     assert len(window.model.items) == 3
+    assert window.toast.isVisible() and "skipped 2" in window.toast.text()
 
     wait_idle(window)
     timer.stop()
