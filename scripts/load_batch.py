@@ -158,8 +158,9 @@ def run_cli(items: list[Item], threads: int, jsonl: Path) -> Route:
     route.exit_code = child.returncode
     for key, (rss, peak) in sampler.marks.items():
         route.rss[key], route.peak[key] = rss, peak
-    if "Traceback" in stderr:
-        route.problems.append("traceback on stderr: " + stderr.strip().splitlines()[-1])
+    if "Traceback" in stderr or child.returncode not in (0, 1):
+        tail = stderr.strip().splitlines()[-1] if stderr.strip() else "(no stderr)"
+        route.problems.append(f"CLI exit {child.returncode}, stderr: {tail}")
     for raw in jsonl.read_text(encoding="utf-8").splitlines() if jsonl.exists() else []:
         obj = json.loads(raw)
         lines = obj.get("lines", [])
