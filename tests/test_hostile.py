@@ -80,6 +80,13 @@ def bad_corpus(tmp_path_factory, text_img) -> dict[str, tuple[Path, str]]:
         path = root / name
         path.write_bytes(data)
         out[name] = (path, expected)
+    sparse = root / "huge sparse.png"  # 300 MB on paper, no disk used: refused from its size
+    with sparse.open("wb") as fh:
+        fh.truncate(300 * 1024 * 1024)
+    out["huge sparse.png"] = (sparse, "file too large")
+    loop = root / "loop.png"
+    loop.symlink_to(loop)
+    out["loop.png"] = (loop, "cannot open")
     folder = root / "folder.png"
     folder.mkdir()
     out["folder.png"] = (folder, "folder")

@@ -38,7 +38,7 @@ class ImageLoadError(ValueError):
 @dataclass
 class LoadedImage:
     image: np.ndarray  # HxWx3 uint8 BGR
-    original_size: tuple[int, int]  # (width, height) as stored in the file
+    original_size: tuple[int, int]  # (width, height) of the full-size image, upright (EXIF applied)
     scale: float  # work image size / original size
 
 
