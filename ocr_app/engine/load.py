@@ -24,7 +24,8 @@ from PIL import Image
 # 89-179 MP images is noise on the user's console; its hard DecompressionBombError stays.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MB = 1024 * 1024
+MAX_FILE_BYTES = 200 * MB
 MAX_DECODE_PIXELS = 120_000_000  # refuse beyond this (decompression bomb)
 MAX_WORK_PIXELS = 16_000_000  # downscale beyond this before OCR
 MAX_SIDE = 8000
@@ -56,7 +57,7 @@ def read_bytes(path: str | Path) -> bytes:
     if st.st_size == 0:
         raise ImageLoadError("empty file (0 bytes)")
     if st.st_size > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file too large ({st.st_size / 1e6:.0f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB)")
+        raise ImageLoadError(f"file too large ({st.st_size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)")
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
@@ -65,7 +66,7 @@ def read_bytes(path: str | Path) -> bytes:
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
     if len(data) > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file too large (> {MAX_FILE_BYTES / 1e6:.0f} MB)")
+        raise ImageLoadError(f"file too large (over {MAX_FILE_BYTES / MB:.0f} MB)")
     return data
 
 
