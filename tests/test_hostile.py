@@ -215,10 +215,11 @@ def test_exif_rotation_box_coordinates_are_upright(engine, text_img):
 
 @pytest.mark.parametrize("size", [(1, 1), (3, 5000), (5000, 3), (2, 2)])
 def test_tiny_and_sliver_images_are_empty_not_errors(engine, size):
-    res = engine.run(to_bytes(Image.new("RGB", size, "white")), use_cache=False)
+    res = engine.run(to_bytes(Image.new("RGB", size, "white")), use_cache=False, want_stages=True)
     assert res.error is None
     assert res.lines == []
     assert res.image_size == size
+    assert res.stages and all(img.shape[:2] == (size[1], size[0]) for img in res.stages.values())
 
 
 def test_image_without_text_is_empty_result(engine):
