@@ -68,8 +68,12 @@ class BatchModel(QAbstractItemModel):
             return len(self.items)
         if parent.internalId() != 0 or parent.column() != 0:
             return 0
-        item = self.items[parent.row()]
-        return len(item.pages) if item.document and len(item.pages) > 1 else 0
+        return self._children(self.items[parent.row()])
+
+    @staticmethod
+    def _children(item: BatchItem) -> int:
+        """Page rows: only for documents with more than one page (a 1-page TIFF is just a file)."""
+        return len(item.pages) if item.document and max(len(item.pages), item.page_total) > 1 else 0
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return len(COLUMNS)
@@ -218,12 +222,25 @@ class BatchModel(QAbstractItemModel):
             self.beginRemoveRows(parent, 0, old - 1)
             item.pages = []
             self.endRemoveRows()
-        new_count = len(pages) if item.document and len(pages) > 1 else 0
-        if new_count:
-            self.beginInsertRows(parent, 0, new_count - 1)
         item.pages = list(pages)
+        new_count = self._children(item)
         if new_count:
+            item.pages = []
+            self.beginInsertRows(parent, 0, new_count - 1)
+            item.pages = list(pages)
             self.endInsertRows()
+        self.changed(item.id)
+
+    def append_page(self, item: BatchItem, result: OcrResult) -> None:
+        """One more finished page of a running document (a child row when it has several)."""
+        parent = self.index_of(item.id)
+        if self._children(item) or item.page_total > 1:
+            row = len(item.pages)
+            self.beginInsertRows(parent, row, row)
+            item.pages.append(result)
+            self.endInsertRows()
+        else:
+            item.pages.append(result)
         self.changed(item.id)
 
     def retranslate(self) -> None:

@@ -55,6 +55,11 @@ class DetailPane(QObject):
         if self.item is not None and self.item.id == item_id:
             self.refresh()
 
+    def page_added(self, item_id: int) -> None:
+        """A running document produced a page: show it if the user is waiting on that item."""
+        if self.item is not None and self.item.id == item_id and self.shown is None:
+            self.refresh()
+
     def forget(self, item_ids: set[int] | None = None) -> None:
         """Items left the list (None: all of them)."""
         if item_ids is None:
@@ -81,7 +86,7 @@ class DetailPane(QObject):
     def refresh(self) -> None:
         item, page, result = self.item, self.page, self.result()
         self.text_panel.show_result(result, item.edited.get(page) if result is not None else None)
-        if result is None or not item.finished:
+        if result is None or not (item.finished or item.document):  # a document's done pages show at once
             self.shown = None
             waiting = item is not None and item.status in (Status.QUEUED, Status.RUNNING)
             self.compare.clear(tr("Waiting for recognition…") if waiting else None)

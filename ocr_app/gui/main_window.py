@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
 
         self.runner.progress_changed.connect(self._update_progress)
         self.runner.item_finished.connect(self._on_item_finished)
+        self.runner.page_added.connect(lambda item_id: self.detail.page_added(item_id))
         self.runner.idle.connect(self._on_idle)
         self.server.state_changed.connect(self._show_server_state)
         self._eta_timer = QTimer(self)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 class BatchRunner(QObject):
     item_started = Signal(int)
     item_finished = Signal(int, object)  # item id, stages dict of its single page (may be empty)
+    page_added = Signal(int)  # item id: a document page finished while the rest still run
     progress_changed = Signal()  # counts / ETA changed
     idle = Signal()  # queue empty and nothing running
 
@@ -40,6 +41,7 @@ class BatchRunner(QObject):
         self._signals = TaskSignals(self)
         self._signals.started.connect(self._on_started)
         self._signals.progress.connect(self._on_progress)
+        self._signals.page_done.connect(self._on_page)
         self._signals.finished.connect(self._on_finished)
         self._durations: list[float] = []
         self._began: dict[int, float] = {}
@@ -126,6 +128,10 @@ class BatchRunner(QObject):
         item = self.model.get(item_id)
         if item is not None:
             item.status = Status.RUNNING
+            if item.pages:  # a retry starts from scratch (pages stream in again)
+                item.page_total = 0
+                item.edited.clear()
+                self.model.set_pages(item, [])
             self.model.changed(item_id)
         emit(self.item_started, item_id)
         emit(self.progress_changed)
@@ -135,6 +141,13 @@ class BatchRunner(QObject):
         if item is not None:
             item.page_total = total
             self.model.changed(item_id)
+
+    def _on_page(self, item_id: int, result: OcrResult, total: int) -> None:
+        item = self.model.get(item_id)
+        if item is not None:
+            item.page_total = total
+            self.model.append_page(item, result)
+            emit(self.page_added, item_id)
 
     def _on_finished(self, item_id: int, pages: list[OcrResult], thumb, stages) -> None:
         self.running.discard(item_id)
@@ -146,8 +159,9 @@ class BatchRunner(QObject):
         item = self.model.get(item_id)
         if item is not None:
             item.thumb = thumb if thumb is not None and not thumb.isNull() else item.thumb
-            item.edited.clear()
-            self.model.set_pages(item, pages)
+            if [id(p) for p in item.pages] != [id(p) for p in pages]:  # streamed pages are kept as they are
+                item.edited.clear()
+                self.model.set_pages(item, pages)
             errors = [p.error for p in pages if p.error]
             if not pages or (errors and len(errors) == len(pages)):
                 item.status, item.error = Status.FAILED, errors[0] if errors else "no pages"

@@ -39,6 +39,7 @@ class Job:
 class TaskSignals(QObject):
     started = Signal(int)  # item id
     progress = Signal(int, int, int)  # item id, pages done, pages total
+    page_done = Signal(int, object, int)  # item id, OcrResult of the next page, pages total
     finished = Signal(int, object, object, object)  # item id, list[OcrResult], thumbnail QImage, stages dict
 
 
@@ -73,28 +74,35 @@ class OcrTask(QRunnable):
         emit(self.signals.finished, job.item_id, pages, thumb, stages)
 
     def _document(self) -> tuple[list[OcrResult], QImage]:
+        """Page by page (the same steps as documents.ocr_document), each page reported as it
+        is done so the user can read page 1 while page 40 renders; cancel stops between pages."""
         from ocr_app.engine import OcrResult
 
         docs = optional.documents()
         assert docs is not None and self.job.path is not None
-        path, name = self.job.path, self.job.name
-
-        def progress(done: int, total: int) -> None:
-            emit(self.signals.progress, self.job.item_id, done, total)
-
+        path, name, item_id = self.job.path, self.job.name, self.job.item_id
         try:
-            results = docs.ocr_document(self.engine, path, progress=progress, cancelled=self.cancelled.is_set)
+            total, pages = docs.open_pages(path)
         except docs.DocumentError as exc:  # password-protected, damaged: the whole file fails
             return [OcrResult(source=name, error=str(exc) or "cannot open document")], QImage()
-        for res in results:
-            res.source = name
+        emit(self.signals.progress, item_id, 0, total)
+        results: list[OcrResult] = []
         thumb = QImage()
-        if any(res.ok for res in results):
-            try:
-                thumb = imaging.thumbnail(imaging.to_qimage(docs.render_page(path, results[0].page or 1)))
-            except Exception:
-                thumb = QImage()
-        return list(results), thumb
+        try:
+            while not self.cancelled.is_set():
+                page = next(pages, None)
+                if page is None:
+                    break
+                if thumb.isNull() and page.error is None:
+                    thumb = imaging.thumbnail(imaging.to_qimage(page.image))
+                res = docs.ocr_page(self.engine, page, name)
+                res.source = name
+                del page  # one rendered page in memory at a time
+                results.append(res)
+                emit(self.signals.page_done, item_id, res, total)
+        finally:
+            pages.close()
+        return results, thumb
 
 
 class ViewSignals(QObject):

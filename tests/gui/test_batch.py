@@ -140,3 +140,35 @@ def test_remove_and_clear(window, samples):
     wait_idle(window)
     window.acts["clear"].trigger()
     assert not window.model.items and window.list_stack.currentIndex() == 0
+
+
+def test_document_pages_stream_in_and_cancel_stops_between_pages(window, tmp_path):
+    pages = [render_lines([f"Streamed page number {i}"], width=600) for i in range(1, 7)]
+    pdf = tmp_path / "long.pdf"
+    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=100)
+    seen, cancelled = [], []
+
+    def on_page(item_id):
+        item = window.model.get(item_id)
+        seen.append((item.status, len(item.pages)))
+        if len(seen) == 1 and item.status is Status.RUNNING and not cancelled:
+            cancelled.append(True)
+            # the first page is readable while the document still runs
+            window.tree.setCurrentIndex(window.model.index(0, 0, window.model.index_of(item_id)))
+            cancelled.append(window.text_panel.text())
+            window.acts["cancel"].trigger()
+
+    window.runner.page_added.connect(on_page)
+    window.add_paths([pdf])
+    wait_idle(window)
+    item = window.model.items[0]
+    assert seen[0] == (Status.RUNNING, 1)
+    assert cer("Streamed page number 1", cancelled[1]) < 0.1
+    assert item.status is Status.CANCELLED and 1 <= len(item.pages) < 6
+    assert window.model.rowCount(window.model.index_of(item.id)) == len(item.pages)
+    seen.clear()
+    window.acts["retry"].trigger()
+    wait_idle(window)
+    assert [n for _status, n in seen] == [1, 2, 3, 4, 5, 6]  # the retry starts from the first page
+    assert item.status is Status.DONE and len(item.pages) == 6
+    assert cer("Streamed page number 6", item.page_text(5)) < 0.1
