@@ -9,7 +9,8 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from . import icons
 
-# name → (icon, shortcuts, text, tooltip); texts are translated at (re)translate time.
+# name → (icon, shortcuts, text, tooltip); texts are translated at (re)translate time, from the
+# "Actions" context of resources/i18n/zh_CN.json (tests/gui/test_i18n.py checks every one).
 SPECS: dict[str, tuple[str | None, tuple[str, ...], str, str]] = {
     "add_files": ("file-plus", ("Ctrl+O",), "Add files…", "Add image or PDF files to the batch"),
     "add_folder": ("folder-plus", ("Ctrl+Shift+O",), "Add folder…",
@@ -35,24 +36,6 @@ SPECS: dict[str, tuple[str | None, tuple[str, ...], str, str]] = {
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Actions", text)
-
-
-def _mark() -> None:
-    """Strings above, listed for lupdate (it only sees literal translate() calls)."""
-    for text in ("Add files…", "Add image or PDF files to the batch", "Add folder…",
-                 "Add every image in a folder and its subfolders", "Paste",
-                 "Add an image or image files from the clipboard", "Cancel",
-                 "Stop the batch: queued items are cancelled, running ones finish", "Retry failed",
-                 "Run failed and cancelled items again", "Remove", "Remove the selected items from the list",
-                 "Clear", "Remove all items (cancels the batch)", "Copy text",
-                 "Copy the text of the selected items (or the selected text)", "Copy all text",
-                 "Copy the text of all finished items, with file names", "Export…",
-                 "Save text as TXT, Markdown, JSON, CSV or searchable PDF", "Zoom in", "Zoom both images in",
-                 "Zoom out", "Zoom both images out", "Fit to window", "Fit both images to the view",
-                 "Actual size", "Show both images at 100 %", "Dark mode", "Switch between the light and dark palette",
-                 "Settings…", "Recognition, appearance, language and local API server", "About OCR Desk",
-                 "Version and model information", "Quit", "Close OCR Desk"):
-        QCoreApplication.translate("Actions", text)
 
 
 def build(parent, slots: dict[str, Callable]) -> dict[str, QAction]:
