@@ -155,6 +155,20 @@ def test_frozen_cli_reads_a_pdf(bundle, tmp_path):
     assert cer("\n".join(text), page_text) <= 0.1, proc.stdout
 
 
+@pytest.mark.skipif(not (shutil.which("xvfb-run") and shutil.which("xdotool")), reason="needs xvfb-run and xdotool")
+def test_frozen_gui_shows_its_window_on_a_real_x_server(bundle, tmp_path):
+    shot = tmp_path / "window.png"
+    proc = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24 -noreset", sys.executable,
+         str(ROOT / "build_spec" / "gui_smoke.py"), "--exe", str(bundle / EXE_NAME),
+         "--shot", str(shot), "--settle", "0.5"],
+        capture_output=True, text=True, timeout=180, env=frozen_env(bundle))
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 0, result
+    width, height = result["size"]
+    assert width >= 640 and height >= 400 and shot.stat().st_size > 10_000
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
