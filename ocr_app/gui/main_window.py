@@ -387,6 +387,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_idle(self) -> None:
+        counts = self.model.counts()
+        if self._eta_timer.isActive() and self.model.items:  # a batch ran to its end (not a clear)
+            text = self.tr("Batch finished: %1 done").replace("%1", str(counts[Status.DONE]))
+            if counts[Status.FAILED]:
+                text += " · " + self.tr("%1 failed").replace("%1", str(counts[Status.FAILED]))
+            self.toast.show_message(text, 2500)
         self._eta_timer.stop()
         self._update_progress()
         self._update_actions()

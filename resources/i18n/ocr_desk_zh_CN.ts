@@ -471,6 +471,14 @@
       <source>Show in folder</source>
       <translation>在文件夹中显示</translation>
     </message>
+    <message>
+      <source>Batch finished: %1 done</source>
+      <translation>批处理完成：%1 个已完成</translation>
+    </message>
+    <message>
+      <source>%1 failed</source>
+      <translation>%1 个失败</translation>
+    </message>
   </context>
   <context>
     <name>SettingsDialog</name>
