@@ -138,6 +138,7 @@ def capture(out: Path) -> int:
     win.compare.select_box(min(5, len(receipt.pages[0].lines) - 1))
     win.text_panel.select_line(min(5, len(receipt.pages[0].lines) - 1))
     settle(app, 0.3)
+    win.toast.hide()  # the "batch finished" note belongs to the moment, not the picture
     win.grab().save(str(out / "batch.png"))
 
     settings.theme = "dark"
