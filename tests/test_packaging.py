@@ -116,6 +116,14 @@ def test_bundle_has_resources_icon_and_desktop_entry(bundle):
         assert os.access(bundle / "install-desktop-entry.sh", os.X_OK)
 
 
+def test_bundle_carries_third_party_notices(bundle):
+    notices = (bundle / "THIRD-PARTY.txt").read_text(encoding="utf-8")
+    for name in ("PySide6_Essentials", "opencv-python-headless", "onnxruntime", "numpy", "pypdfium2", "rapidocr==",
+                 "LGPL"):
+        assert name in notices, name
+    assert (bundle / "_internal" / "licenses" / "onnxruntime" / "onnxruntime" / "ThirdPartyNotices.txt").is_file()
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux desktop entry")
 def test_install_desktop_entry_points_menu_at_the_unpacked_bundle(bundle, tmp_path):
     data = tmp_path / "share"
