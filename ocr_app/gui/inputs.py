@@ -9,24 +9,37 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
 from PySide6.QtGui import QImage
 
-from ocr_app.inputs import expand
+from ocr_app.inputs import SUPPORTED_EXTS
 
 
-def real_key(path: Path) -> str:
-    """Identity of a file for de-duplication (symlinks and `..` resolved)."""
+def real_key(path: Path) -> tuple | str:
+    """Identity of a file for de-duplication: the same file reached by two names (a symlink,
+    `..`) is one item. One stat call; realpath would stat every path component."""
     try:
-        return os.path.realpath(path)
+        st = os.stat(path)
+        return (st.st_dev, st.st_ino)
     except OSError:
-        return str(path)
+        return os.path.abspath(path)
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given plus supported files found recursively in folders, each file once.
+    """Files as given plus supported files found recursively in folders, in a stable order.
 
-    Explicit files are kept even when unsupported so the user sees *why* they fail,
-    rather than having them silently vanish.
+    Explicit files are kept even when unsupported, so the user sees *why* they fail rather
+    than having them silently vanish. Folder symlinks are not followed (no loops).
+    De-duplication is left to the caller, which also knows what is listed already.
     """
-    return expand(paths)
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.is_dir():
+            out.append(p)
+            continue
+        for root, dirs, files in os.walk(p, followlinks=False):
+            dirs.sort()
+            out.extend(Path(root, name) for name in sorted(files)
+                       if os.path.splitext(name)[1].lower() in SUPPORTED_EXTS)
+    return out
 
 
 def local_paths(mime: QMimeData) -> list[Path]:

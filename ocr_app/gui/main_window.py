@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.aux_pool = QThreadPool(self)  # engine loading, view images, export: never the batch
         self.aux_pool.setMaxThreadCount(2)
         self.server = ServerControl(self)
-        self._keys: set[str] = set()  # real paths already listed (duplicates are ignored)
+        self._keys: set = set()  # identities of the files listed (duplicates are ignored)
         self.last_export: list[Path] = []
         self.last_export_error: str | None = None
         self._error_box: QMessageBox | None = None
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
             if key in self._keys:
                 continue
             self._keys.add(key)
-            new.append(BatchItem(name=path.name, path=path, document=optional.is_document(path)))
+            new.append(BatchItem(name=path.name, path=path, document=optional.is_document(path), key=key))
         self._enqueue(new)
         skipped = len(found) - len(new)
         if not found:
@@ -363,8 +363,7 @@ class MainWindow(QMainWindow):
         self.runner.forget(ids)
         self.detail.forget(ids)
         for it in items:
-            if it.path is not None:
-                self._keys.discard(inputs.real_key(it.path))
+            self._keys.discard(it.key)
         self.model.remove(ids)
         self._after_removal()
 

@@ -60,9 +60,10 @@ class BatchRunner(QObject):
 
     def enqueue(self, items: list[BatchItem]) -> None:
         for item in items:
-            item.status, item.error = Status.QUEUED, None
+            if item.status is not Status.QUEUED or item.error:  # new items are queued already
+                item.status, item.error = Status.QUEUED, None
+                self.model.changed(item.id)
             self.queue.append(item.id)
-            self.model.changed(item.id)
         self._pump()
         emit(self.progress_changed)
 

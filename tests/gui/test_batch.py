@@ -172,3 +172,18 @@ def test_document_pages_stream_in_and_cancel_stops_between_pages(window, tmp_pat
     assert [n for _status, n in seen] == [1, 2, 3, 4, 5, 6]  # the retry starts from the first page
     assert item.status is Status.DONE and len(item.pages) == 6
     assert cer("Streamed page number 6", item.page_text(5)) < 0.1
+
+
+def test_same_file_by_two_names_and_folder_loops_added_once(window, tmp_path):
+    folder = tmp_path / "pile"
+    folder.mkdir()
+    real = folder / "scan.png"
+    real.write_bytes(b"")  # fails fast: this test is about the list, not OCR
+    (folder / "alias.png").symlink_to(real)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    assert window.add_paths([folder, real, tmp_path / "pile" / ".." / "pile" / "scan.png"]) == 1
+    assert [it.name for it in window.model.items] in (["alias.png"], ["scan.png"])
+    wait_idle(window)
+    window.acts["clear"].trigger()
+    assert window.add_paths([real]) == 1  # cleared files can come back
+    wait_idle(window)
