@@ -23,7 +23,7 @@ def group_rows(boxes: Sequence[Sequence[Sequence[float]]]) -> list[list[int]]:
     order = sorted(range(len(boxes)), key=lambda i: (_bounds(boxes[i])[1] + _bounds(boxes[i])[3]) / 2)
     rows: list[dict] = []
     for i in order:
-        x0, y0, x1, y1 = _bounds(boxes[i])
+        _, y0, _, y1 = _bounds(boxes[i])
         cy = (y0 + y1) / 2
         h = max(1.0, y1 - y0)
         target = None

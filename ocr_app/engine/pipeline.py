@@ -18,7 +18,7 @@ import numpy as np
 from .. import paths
 from . import classify, preprocess
 from .cache import ResultCache, content_key
-from .crop import crop_quad
+from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
 from .layout import reading_order
 from .load import ImageLoadError, LoadedImage, load, read_bytes
@@ -127,12 +127,26 @@ class Engine:
 
         t = time.perf_counter()
         crops = [crop_quad(work, q) for q in quads]
+        # Tall crops are either vertical lines (read turned 90°) or one narrow glyph such
+        # as ":" or "1" (read upright): try both and keep the more confident reading.
+        tall = [i for i, c in enumerate(crops) if is_tall(c)]
+        variants = [np.ascontiguousarray(np.rot90(crops[i])) for i in tall]
         if self.classifier is not None and crops:
-            crops = classify.apply(crops, self.classifier(crops))
+            flat = [i for i in range(len(crops)) if i not in set(tall)]
+            checked = [crops[i] for i in flat] + variants
+            turned = classify.apply(checked, self.classifier(checked))
+            for i, c in zip(flat, turned, strict=False):
+                crops[i] = c
+            variants = turned[len(flat):]
         timings["classify"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        decoded = self.recognizer(crops) if crops else []
+        decoded = self.recognizer(crops + variants) if crops else []
+        for j, i in enumerate(tall):
+            alt = decoded[len(crops) + j]
+            if alt.confidence * len(alt.text) ** 0.5 > decoded[i].confidence * len(decoded[i].text) ** 0.5:
+                decoded[i] = alt
+        decoded = decoded[: len(crops)]
         timings["recognize"] = (time.perf_counter() - t) * 1000
 
         back = 1.0 / loaded.scale

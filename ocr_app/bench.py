@@ -1,0 +1,133 @@
+"""Benchmark: `python -m ocr_app.bench DIR... [--systems ...]` prints one table per folder.
+
+Each system runs in its own process (bench_runner.py) so cold start (process start → first
+result) and peak RSS are its own. Accuracy is scored with the folder's official scorer
+(`score.py` next to the folders, or --scorer) when present, else with ocr_app.metrics,
+which implements the same definitions. Peers run when installed: RapidOCR from a venv
+given by --rapidocr-python (its dependencies clash with ours), Tesseract from PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .metrics import score_folder
+
+RUNNER = Path(__file__).with_name("bench_runner.py")
+DEFAULT_SYSTEMS = ["ocrdesk-int8", "ocrdesk-fp32", "rapidocr", "tesseract"]
+
+
+def _find_scorer(folder: Path, explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    candidate = folder.parent / "score.py"
+    return candidate if candidate.is_file() else None
+
+
+def _score(folder: Path, jsonl: Path, scorer: Path | None) -> dict:
+    if scorer is not None:
+        out = subprocess.run([sys.executable, str(scorer), str(folder), str(jsonl), "--json"],
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out)
+    return score_folder(folder, jsonl)
+
+
+def _is_chinese(folder: Path) -> bool:
+    for csv in sorted(folder.glob("*.csv"))[:5]:
+        if any("\u4e00" <= ch <= "\u9fff" for ch in csv.read_text(encoding="utf-8-sig")):
+            return True
+    return False
+
+
+def run_system(system: str, folder: Path, threads: int, python: str, workdir: Path,
+               limit: int) -> dict | None:
+    out = workdir / f"{folder.name}.{system}.jsonl"
+    cmd = [python, str(RUNNER), system, str(folder), str(out), "--threads", str(threads),
+           "--spawned-at", repr(time.time())]
+    if limit:
+        cmd += ["--limit", str(limit)]
+    if system == "tesseract":
+        cmd += ["--tess-lang", "chi_sim+eng" if _is_chinese(folder) else "eng"]
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        print(f"  {system}: failed ({proc.stderr.strip().splitlines()[-1:]})", file=sys.stderr)
+        return None
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    ms = [json.loads(line)["ms"] for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    summary["jsonl"] = out
+    summary["ms"] = sorted(ms)
+    return summary
+
+
+def available(system: str, rapidocr_python: str | None) -> str | None:
+    """The interpreter to run `system` with, or None when it is not installed."""
+    if system.startswith("ocrdesk"):
+        return sys.executable
+    if system == "tesseract":
+        return sys.executable if shutil.which("tesseract") else None
+    if system == "rapidocr":
+        py = rapidocr_python or sys.executable
+        ok = subprocess.run([py, "-c", "import rapidocr"], capture_output=True, check=False).returncode == 0
+        return py if ok else None
+    return None
+
+
+def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
+    head = (f"### {folder.name} ({rows[0][1]['images'] if rows else 0} images)\n\n"
+            "| system | CER | word F1 | median ms | p95 ms | images/s | peak RSS MB | cold start ms |\n"
+            "|---|---|---|---|---|---|---|---|\n")
+    body = []
+    for system, run, sc in rows:
+        ms = run["ms"]
+        p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+        body.append(f"| {system} | {sc['cer'] * 100:.2f} % | {sc['word_f1']:.3f} | {statistics.median(ms):.0f} | "
+                    f"{p95:.0f} | {1000 * len(ms) / sum(ms):.2f} | {run['peak_rss_mb']:.0f} | {run['cold_start_ms']:.0f} |")
+    return head + "\n".join(body) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--systems", default=",".join(DEFAULT_SYSTEMS),
+                        help="comma list: ocrdesk-int8, ocrdesk-fp32, ocrdesk-<set>-<precision>, rapidocr, tesseract")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rapidocr-python", default=os.environ.get("RAPIDOCR_PYTHON"),
+                        help="python of a venv with rapidocr installed")
+    parser.add_argument("--scorer", default=None, help="path to score.py (default: next to the folders)")
+    parser.add_argument("--limit", type=int, default=0, help="first N images per folder")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the JSONL predictions here")
+    args = parser.parse_args(argv)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="ocr-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    for folder in args.folders:
+        if not folder.is_dir():
+            print(f"bench: not a folder: {folder}", file=sys.stderr)
+            return 2
+        scorer = _find_scorer(folder, args.scorer)
+        rows = []
+        for system in args.systems.split(","):
+            python = available(system, args.rapidocr_python)
+            if python is None:
+                print(f"  {system}: not installed, skipped", file=sys.stderr)
+                continue
+            print(f"  {folder.name}: {system} ...", file=sys.stderr)
+            run = run_system(system, folder, args.threads, python, workdir, args.limit)
+            if run is not None:
+                rows.append((system, run, _score(folder, run["jsonl"], scorer)))
+        print(table(folder, rows))
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
