@@ -7,6 +7,7 @@ The full 1000-image figures come from running the script itself.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def _load_script():
     path = Path(__file__).resolve().parent.parent / "scripts" / "load_batch.py"
     spec = importlib.util.spec_from_file_location("load_batch", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
