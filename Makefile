@@ -6,13 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup models system-deps lint bench package clean
+.PHONY: run test setup models system-deps lint bench bench-pdf package test-packaging screenshots i18n serve loadtest clean
 
 run: setup models
 	$(BIN)/python main.py
 
 test: setup models system-deps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	$(BIN)/python -m pip install -q -r requirements-build.txt
+	$(BIN)/ruff check .
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --timeout 900
 
 setup: $(STAMP)
 
@@ -39,6 +41,26 @@ bench: setup
 package: setup models
 	$(BIN)/python -m pip install -q -r requirements-build.txt
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build build_spec/ocr_desk.spec
+	QT_QPA_PLATFORM=offscreen dist/ocr-desk/ocr-desk --self-test --pdf
+
+test-packaging: setup models
+	$(BIN)/python -m pip install -q -r requirements-build.txt
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m packaging tests/test_packaging.py
+
+bench-pdf: setup models
+	$(BIN)/python scripts/bench_pdf.py --pages 20
+
+screenshots: setup models
+	$(BIN)/python scripts/screenshots.py
+
+i18n: setup
+	$(BIN)/python -m ocr_app.gui.i18n_build
+
+serve: setup models
+	$(BIN)/python main.py serve
+
+loadtest: setup models
+	$(BIN)/python -m ocr_app.loadtest
 
 clean:
 	rm -rf build dist $(VENV)

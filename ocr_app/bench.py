@@ -91,7 +91,8 @@ def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
         ms = run["ms"]
         p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
         body.append(f"| {system} | {sc['cer'] * 100:.2f} % | {sc['word_f1']:.3f} | {statistics.median(ms):.0f} | "
-                    f"{p95:.0f} | {1000 * len(ms) / sum(ms):.2f} | {run['peak_rss_mb']:.0f} | {run['cold_start_ms']:.0f} |")
+                    f"{p95:.0f} | {1000 * len(ms) / sum(ms):.2f} | {run['peak_rss_mb']:.0f} | "
+                    f"{run['cold_start_ms']:.0f} |")
     return head + "\n".join(body) + "\n"
 
 

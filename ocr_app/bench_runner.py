@@ -49,7 +49,7 @@ def _rapidocr(threads: int):
         if out.boxes is None:
             return []
         return [{"box": [list(map(float, p)) for p in box], "text": txt, "confidence": float(score)}
-                for box, txt, score in zip(out.boxes, out.txts, out.scores)]
+                for box, txt, score in zip(out.boxes, out.txts, out.scores, strict=False)]
 
     return run
 
@@ -112,7 +112,8 @@ def main() -> int:
             if cold_ms is None:
                 cold_ms = (time.time() - spawned) * 1000
             fh.write(json.dumps({"image": path.name, "lines": lines, "ms": round(ms, 1)}, ensure_ascii=False) + "\n")
-    rss_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    rss_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"cold_start_ms": round(cold_ms or 0.0, 1), "peak_rss_mb": round(rss_kb / 1024, 1),
                       "images": len(images)}))
     return 0

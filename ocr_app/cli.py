@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 
 from .engine import Engine, EngineConfig, ModelError, OcrResult
@@ -89,10 +89,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     to_stdout = args.jsonl == "-"
     print_text = args.txt or not args.jsonl
-    sink = (nullcontext(sys.stdout) if to_stdout else open(args.jsonl, "w", encoding="utf-8")) if args.jsonl else None
     failed: list[OcrResult] = []
     progress = Progress(len(files), not args.quiet)
     multi = len(files) > 1
+    with ExitStack() as stack:
+        sink = None
+        if args.jsonl:
+            sink = sys.stdout if to_stdout else stack.enter_context(open(args.jsonl, "w", encoding="utf-8"))
+        code = _run_all(engine, files, args, sink, print_text, multi, progress, failed)
+    if code:
+        return code
+    progress.close()
+    if failed:
+        print(f"ocr: {len(failed)} of {len(files)} failed:", file=sys.stderr)
+        for res in failed:
+            page = f" page {res.page}" if res.page else ""
+            print(f"  {res.source}{page}: {res.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, print_text: bool, multi: bool,
+             progress: Progress, failed: list[OcrResult]) -> int:
     try:
         for i, path in enumerate(files, 1):
             for res in _results(engine, path, not args.no_text_layer):
@@ -110,15 +128,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         progress.close()
         print("ocr: interrupted", file=sys.stderr)
-        return 1
-    finally:
-        if sink is not None and not to_stdout:
-            sink.close()
-    progress.close()
-    if failed:
-        print(f"ocr: {len(failed)} of {len(files)} failed:", file=sys.stderr)
-        for res in failed:
-            page = f" page {res.page}" if res.page else ""
-            print(f"  {res.source}{page}: {res.error}", file=sys.stderr)
         return 1
     return 0

@@ -22,7 +22,7 @@ class DetectorConfig:
     max_side: int = 2000  # ... but never let the long side exceed this
     thresh: float = 0.3
     box_thresh: float = 0.5
-    unclip_ratio: float = 1.6
+    unclip_ratio: float = 1.4  # tighter than PP-OCR's 1.6: measured lower CER on both eval sets
     max_candidates: int = 1000
     min_size: float = 3.0
     dilate: bool = True
