@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cls", action="store_true", help="skip the upside-down line classifier")
     p.add_argument("--codes", action="store_true", help="also decode QR codes and barcodes")
     p.add_argument("--no-text-layer", action="store_true", help="OCR PDF pages even if they carry text")
+    p.add_argument("--export", metavar="FMT", choices=("txt", "md", "json", "csv", "pdf"),
+                   help="also export to txt, md, json, csv or pdf (searchable) at --output")
+    p.add_argument("--output", "-o", metavar="PATH", help="export target: a file, or a folder with --separate")
+    p.add_argument("--separate", action="store_true", help="one export file per input, into the --output folder")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return p
 
@@ -76,7 +80,10 @@ class Progress:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.export and not args.output:
+        parser.error("--export needs --output PATH")
     files = expand(args.paths)
     if not files:
         print("ocr: no files found", file=sys.stderr)
@@ -90,16 +97,19 @@ def main(argv: list[str] | None = None) -> int:
     to_stdout = args.jsonl == "-"
     print_text = args.txt or not args.jsonl
     failed: list[OcrResult] = []
+    done: dict[Path, list[OcrResult]] = {}
     progress = Progress(len(files), not args.quiet)
     multi = len(files) > 1
     with ExitStack() as stack:
         sink = None
         if args.jsonl:
             sink = sys.stdout if to_stdout else stack.enter_context(open(args.jsonl, "w", encoding="utf-8"))
-        code = _run_all(engine, files, args, sink, print_text, multi, progress, failed)
+        code = _run_all(engine, files, args, sink, print_text, multi, progress, failed, done)
     if code:
         return code
     progress.close()
+    if args.export and not _export(done, args):
+        return 1
     if failed:
         print(f"ocr: {len(failed)} of {len(files)} failed:", file=sys.stderr)
         for res in failed:
@@ -109,11 +119,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _export(done: dict[Path, list[OcrResult]], args: argparse.Namespace) -> bool:
+    from .export import ExportDoc, ExportError, export_docs
+
+    docs = [ExportDoc(path.name, pages, images=[path] * len(pages)) for path, pages in done.items()
+            if any(p.ok for p in pages)]
+    try:
+        written = export_docs(docs, args.export, Path(args.output), combined=not args.separate)
+    except ExportError as exc:
+        print(f"ocr: export failed: {exc}", file=sys.stderr)
+        return False
+    for path in written:
+        print(f"ocr: wrote {path}", file=sys.stderr)
+    return True
+
+
 def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, print_text: bool, multi: bool,
-             progress: Progress, failed: list[OcrResult]) -> int:
+             progress: Progress, failed: list[OcrResult], done: dict[Path, list[OcrResult]]) -> int:
     try:
         for i, path in enumerate(files, 1):
             for res in _results(engine, path, not args.no_text_layer):
+                done.setdefault(path, []).append(res)
                 if res.error:
                     failed.append(res)
                 if sink is not None:

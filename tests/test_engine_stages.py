@@ -1,0 +1,199 @@
+"""Each engine stage on real generated images."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr_app.engine import Engine, EngineConfig, preprocess
+from ocr_app.engine.cache import ResultCache
+from ocr_app.engine.crop import crop_quad, is_tall
+from ocr_app.engine.ctc import greedy_decode, load_charset
+from ocr_app.engine.layout import group_rows, page_text
+from ocr_app.engine.load import load
+from ocr_app.engine.result import Line, OcrResult
+from tests.imagegen import cer, render_lines, to_bgr, to_bytes
+
+
+def _page(lines: list[str], **kw) -> np.ndarray:
+    return to_bgr(render_lines(lines, **kw))
+
+
+def test_preprocess_stages_are_named_images_of_the_page_size():
+    img = _page(["Stage images for display"])
+    stages = preprocess.stage_images(img)
+    assert set(stages) == set(preprocess.STAGES)
+    for name in ("gray", "equalized", "binary"):
+        assert stages[name].shape == img.shape[:2], name
+    assert set(np.unique(stages["binary"])) <= {0, 255}
+
+
+def test_skew_is_estimated_and_corrected():
+    img = _page(["A long line of text to measure the skew", "and another one below it for good measure"])
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 6.0, 1.0)
+    skewed = cv2.warpAffine(img, m, (w, h), borderValue=(255, 255, 255))
+    angle = preprocess.estimate_skew(preprocess.grayscale(skewed))
+    assert angle == pytest.approx(6.0, abs=1.5)
+    assert abs(preprocess.estimate_skew(preprocess.grayscale(preprocess.rotate(skewed, -angle)))) < 1.5
+
+
+def test_page_quad_found_and_flattened():
+    page = _page(["Perspective page", "with several lines", "of body text", "on white paper"],
+                 size=40, width=700, margin=60)
+    canvas = np.full((700, 900, 3), 60, np.uint8)
+    ph, pw = page.shape[:2]
+    src = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
+    dst = np.float32([[120, 90], [120 + pw * 0.95, 70], [140 + pw, 90 + ph], [100, 110 + ph]])
+    warped = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (900, 700), dst=canvas,
+                                 borderMode=cv2.BORDER_TRANSPARENT)
+    quad = preprocess.find_page_quad(warped)
+    assert quad is not None
+    assert np.abs(quad - dst).max() < 15
+    flat = preprocess.flatten(warped)
+    assert abs(flat.shape[1] / flat.shape[0] - pw / ph) < 0.15
+    # a scan that fills the frame has no page edge
+    assert preprocess.find_page_quad(page) is None
+
+
+def test_resize_to_height_keeps_aspect_and_normalize_range():
+    crop = np.full((20, 100, 3), 255, np.uint8)
+    out = preprocess.resize_to_height(crop, 48)
+    assert out.shape[:2] == (48, 240)
+    norm = preprocess.normalize(out)
+    assert norm.shape == (3, 48, 240)
+    assert norm.max() == pytest.approx(1.0)
+
+
+def test_detector_finds_each_line_in_reading_order(engine: Engine):
+    lines = ["First line here", "Second line below", "Third line at the end"]
+    img = _page(lines, size=30)
+    quads, scores = engine.detector(img)
+    assert len(quads) == 3
+    assert all(s > 0.5 for s in scores)
+    rows = group_rows([q.tolist() for q in quads])
+    tops = [min(p[1] for p in quads[r[0]]) for r in rows]
+    assert tops == sorted(tops)
+
+
+def test_detector_on_empty_page_finds_nothing(engine: Engine):
+    assert engine.detector(np.full((300, 400, 3), 255, np.uint8)) == ([], [])
+
+
+def test_crop_is_axis_aligned_and_tall_detection():
+    img = _page(["Crop me"])
+    quad = np.float32([[10, 10], [110, 10], [110, 40], [10, 40]])
+    crop = crop_quad(img, quad)
+    assert crop.shape[:2] == (30, 100)
+    assert is_tall(np.zeros((60, 20, 3), np.uint8))
+    assert not is_tall(crop)
+
+
+def test_classifier_turns_upside_down_lines(engine: Engine):
+    img = _page(["Upside down receipt total 42.50"], margin=10)
+    flipped = cv2.rotate(img, cv2.ROTATE_180)
+    assert engine.classifier is not None
+    (quad,), _ = engine.detector(img)
+    line = crop_quad(img, quad)
+    assert engine.classifier([cv2.rotate(line, cv2.ROTATE_180), line]) == [True, False]
+    res = engine.run(flipped, name="flipped", use_cache=False)
+    assert cer("Upside down receipt total 42.50", res.text) < 0.1, res.text
+
+
+def test_ctc_greedy_decode_collapses_repeats_and_blanks():
+    charset = load_charset("a\nb", None)  # blank, a, b, space
+    steps = [1, 1, 0, 1, 2, 2, 3, 2, 0]
+    probs = np.full((1, len(steps), 4), 0.01, np.float32)
+    for t, k in enumerate(steps):
+        probs[0, t, k] = 0.9 if t != 4 else 0.6
+    (dec,) = greedy_decode(probs, charset)
+    assert dec.text == "aab b"
+    assert len(dec.char_confidences) == len(dec.text)
+    assert dec.char_confidences[2] == pytest.approx(0.6)
+    assert dec.frames == [0, 3, 4, 6, 7]
+
+
+def test_recogniser_batches_mixed_widths_consistently(engine: Engine):
+    texts = ["OK", "A much longer line of text to pad against", "中文识别", "12.50"]
+    crops = [to_bgr(render_lines([t], margin=6)) for t in texts]
+    together = engine.recognizer(crops)
+    alone = [engine.recognizer([c])[0] for c in crops]
+    for t, a, b in zip(texts, together, alone, strict=True):
+        assert cer(t, a.text) < 0.1, a.text
+        assert a.text == b.text
+
+
+def test_layout_rows_and_page_text():
+    lines = [Line([[200, 10], [300, 10], [300, 30], [200, 30]], "right", 1.0),
+             Line([[10, 12], [100, 12], [100, 32], [10, 32]], "left", 1.0),
+             Line([[10, 60], [100, 60], [100, 80], [10, 80]], "next", 1.0)]
+    assert page_text(lines) == "left right\nnext"
+
+
+def test_result_round_trips_through_dict():
+    res = OcrResult("a.png", [Line([[0, 0], [1, 0], [1, 1], [0, 1]], "x", 0.9, [0.9])], {"total": 1.0}, (10, 10))
+    back = OcrResult.from_dict(res.to_dict())
+    assert back.lines == res.lines and back.image_size == (10, 10) and back.source == "a.png"
+
+
+def test_cache_hits_are_reported_and_bounded(engine: Engine):
+    data = to_bytes(render_lines(["Cache me please"]))
+    first = engine.run(data, name="one.png")
+    second = engine.run(data, name="two.png")
+    assert not first.cached and second.cached
+    assert second.source == "two.png" and second.text == first.text
+    cache = ResultCache(max_items=2)
+    for i in range(3):
+        cache.put(str(i), first)
+    assert cache.get("0") is None and cache.get("2") is not None
+    assert cache.stats()["items"] == 2
+
+
+def test_disk_cache_survives_a_new_cache(tmp_path, engine: Engine):
+    res = engine.run(to_bytes(render_lines(["Disk cache"])), use_cache=False)
+    ResultCache(4, tmp_path).put("k", res)
+    hit = ResultCache(4, tmp_path).get("k")
+    assert hit is not None and hit.cached and hit.text == res.text
+
+
+def test_stage_images_on_request(engine: Engine):
+    res = engine.run(_page(["Stages please"]), want_stages=True, use_cache=False)
+    assert set(res.stages) == set(preprocess.STAGES)
+    assert res.stages["gray"].shape == res.stages["binary"].shape
+
+
+def test_timings_cover_every_stage(engine: Engine):
+    res = engine.run(_page(["Timings"]), use_cache=False)
+    assert {"load", "preprocess", "detect", "classify", "recognize", "total"} <= set(res.timings)
+    assert res.timings["total"] >= res.timings["detect"]
+
+
+def test_boxes_are_in_original_pixels_after_downscale(engine: Engine):
+    img = _page(["Big image text"], size=120, margin=400)
+    big = cv2.resize(img, None, fx=3, fy=3)  # beyond the working pixel cap
+    res = engine.run(big, use_cache=False)
+    assert res.image_size == (big.shape[1], big.shape[0])
+    xs = [p[0] for ln in res.lines for p in ln.box]
+    assert max(xs) > big.shape[1] * 0.5
+    assert cer("Big image text", res.text) < 0.1
+
+
+def test_single_line_strip_is_padded_and_read(engine: Engine):
+    strip = _page(["A single line screenshot strip with more words"], margin=4)
+    assert strip.shape[1] / strip.shape[0] > 8  # elongated enough to need padding
+    res = engine.run(strip, use_cache=False)
+    assert cer("A single line screenshot strip with more words", res.text) < 0.1, res.text
+
+
+def test_fp32_and_int8_agree_on_clean_text():
+    img = _page(["Precision check 2024-11-26", "精度对比测试"])
+    a = Engine(EngineConfig(precision="fp32", threads=2)).run(img, use_cache=False)
+    b = Engine(EngineConfig(precision="int8", threads=2)).run(img, use_cache=False)
+    assert cer(a.text, b.text) < 0.05
+
+
+def test_load_reads_paths_with_unicode_names(tmp_path):
+    path = tmp_path / "收据 scan 01.png"
+    render_lines(["x"]).save(path)
+    assert load(path).image.shape[2] == 3
