@@ -250,6 +250,7 @@ def test_large_legit_image_is_downscaled_not_refused(engine):
     assert 400 < box[:, 0].min() < 800 and 2800 < box[:, 1].min() < 3200  # original coordinates
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_huge_exif_rotated_jpeg(engine):
     """A 96 MP phone photo stored sideways (EXIF 6): decoded at reduced scale by libjpeg,
     text upright, size and boxes reported in the upright original's pixels."""
