@@ -47,14 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _results(engine: Engine, path: Path, use_text_layer: bool) -> Iterator[OcrResult]:
-    try:
-        from .documents import is_document, ocr_document
-    except ImportError:
-        is_document = None
-    if is_document is not None and is_document(path):
-        yield from ocr_document(engine, path, use_text_layer=use_text_layer)
-    else:
+    """One result per page; a document that cannot be opened or read becomes one error
+    result, so the rest of the batch carries on."""
+    from .documents import DocumentError, is_document, ocr_document
+
+    if not is_document(path):
         yield engine.run(path)
+        return
+    try:
+        results = ocr_document(engine, path, use_text_layer=use_text_layer)
+    except DocumentError as exc:
+        results = [OcrResult(source=path.name, error=str(exc))]
+    except Exception as exc:  # a damaged file the document reader did not anticipate
+        results = [OcrResult(source=path.name, error=f"cannot read document ({type(exc).__name__}: {exc})")]
+    yield from results
 
 
 class Progress:
@@ -103,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         sink = None
         if args.jsonl:
-            sink = sys.stdout if to_stdout else stack.enter_context(open(args.jsonl, "w", encoding="utf-8"))
+            try:
+                sink = sys.stdout if to_stdout else stack.enter_context(open(args.jsonl, "w", encoding="utf-8"))
+            except OSError as exc:
+                print(f"ocr: cannot write {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
+                return 2
         code = _run_all(engine, files, args, sink, print_text, multi, progress, failed, done)
     if code:
         return code

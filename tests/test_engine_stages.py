@@ -10,7 +10,7 @@ from ocr_app.engine import Engine, EngineConfig, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
 from ocr_app.engine.ctc import greedy_decode, load_charset
-from ocr_app.engine.layout import group_rows, page_text
+from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
 from tests.imagegen import cer, render_lines, to_bgr, to_bytes
@@ -128,7 +128,9 @@ def test_layout_rows_and_page_text():
     lines = [Line([[200, 10], [300, 10], [300, 30], [200, 30]], "right", 1.0),
              Line([[10, 12], [100, 12], [100, 32], [10, 32]], "left", 1.0),
              Line([[10, 60], [100, 60], [100, 80], [10, 80]], "next", 1.0)]
-    assert page_text(lines) == "left right\nnext"
+    ordered = [lines[i] for i in reading_order([ln.box for ln in lines])]
+    assert [ln.text for ln in ordered] == ["left", "right", "next"]
+    assert page_text(ordered) == "left right\nnext"
 
 
 def test_result_round_trips_through_dict():
@@ -197,3 +199,10 @@ def test_load_reads_paths_with_unicode_names(tmp_path):
     path = tmp_path / "收据 scan 01.png"
     render_lines(["x"]).save(path)
     assert load(path).image.shape[2] == 3
+
+
+def test_upside_down_page_with_many_lines_is_turned(engine: Engine):
+    lines = [f"Line {i} of an upside down page" for i in range(20)]
+    img = cv2.rotate(_page(lines, size=24), cv2.ROTATE_180)
+    res = engine.run(img, use_cache=False)
+    assert cer("\n".join(lines), res.text) < 0.1, res.text

@@ -99,8 +99,6 @@ def _damaged_documents(tmp_path: Path) -> list[Path]:
     return [tmp_path / name for name in files]
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py does not catch DocumentError from ocr_document: a damaged PDF "
-                   "aborts the batch with a traceback (reported to the lead)")
 def test_cli_damaged_pdf_does_not_stop_the_batch(tmp_path):
     good = save(render_lines(["AFTER THE PDF"]), tmp_path / "after.png")
     docs = _damaged_documents(tmp_path)[:2]
@@ -113,8 +111,6 @@ def test_cli_damaged_pdf_does_not_stop_the_batch(tmp_path):
     assert cer("AFTER THE PDF", _text(got["after.png"][0])) < 0.1
 
 
-@pytest.mark.xfail(strict=True, reason="documents/frames.py lets Pillow's TypeError ('Missing dimensions') "
-                   "escape for a truncated multi-page TIFF, and cli.py does not contain it (reported)")
 def test_cli_truncated_multipage_tiff_does_not_stop_the_batch(tmp_path):
     good = save(render_lines(["AFTER THE TIFF"]), tmp_path / "after.png")
     tif = _damaged_documents(tmp_path)[2]
@@ -126,8 +122,6 @@ def test_cli_truncated_multipage_tiff_does_not_stop_the_batch(tmp_path):
     assert cer("AFTER THE TIFF", _text(got["after.png"][0])) < 0.1
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py opens --jsonl without handling OSError: an unwritable output "
-                   "path gives a traceback instead of a usage error, exit 2 (reported to the lead)")
 def test_cli_unwritable_jsonl_is_a_usage_error(tmp_path):
     good = save(render_lines(["X"]), tmp_path / "x.png")
     proc = run_cli(str(good), "--jsonl", str(tmp_path / "no such dir" / "out.jsonl"))

@@ -109,9 +109,6 @@ def test_models_folder_missing_entirely(tmp_path, monkeypatch):
         _fresh_caches()
 
 
-@pytest.mark.xfail(strict=True, reason="Engine.run lets detector exceptions escape when a model file is a valid "
-                   "ONNX graph of the wrong model (reported to the lead); remove the mark once run() returns "
-                   "result.error or Engine() raises ModelError")
 def test_wrong_model_in_a_slot_is_an_error_not_a_crash(model_copy):
     shutil.copy2(model_copy["cls"], model_copy["det"])  # a valid ONNX file, but not a detector
     try:

@@ -43,7 +43,23 @@ def reading_order(boxes: Sequence[Sequence[Sequence[float]]]) -> list[int]:
     return [i for row in group_rows(boxes) for i in row]
 
 
+def same_row(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> bool:
+    """Boxes overlapping vertically by at least half the smaller height."""
+    _, a0, _, a1 = _bounds(a)
+    _, b0, _, b1 = _bounds(b)
+    return min(a1, b1) - max(a0, b0) >= 0.5 * max(1.0, min(a1 - a0, b1 - b0))
+
+
 def page_text(lines: Sequence[_HasBox]) -> str:
-    """Rows joined by newlines; items within a row joined by a space."""
-    rows = group_rows([ln.box for ln in lines])
-    return "\n".join(" ".join(lines[i].text for i in row if lines[i].text) for row in rows).strip("\n")
+    """Lines are already in reading order (the engine's job): consecutive lines on the
+    same visual row are joined by a space, rows by newlines."""
+    out: list[str] = []
+    prev = None
+    for ln in lines:
+        if not ln.text:
+            continue
+        if prev is not None:
+            out.append(" " if same_row(prev.box, ln.box) else "\n")
+        out.append(ln.text)
+        prev = ln
+    return "".join(out)

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import onnxruntime as ort
 
 from .. import paths
 from . import classify, preprocess
 from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
+from .errors import PROVISION_HINT, ModelError
 from .layout import reading_order
 from .load import ImageLoadError, LoadedImage, load, read_bytes
 from .models import ModelFiles, resolve
@@ -55,14 +57,23 @@ class Engine:
         self.models: ModelFiles = resolve(self.config.model_set, self.config.precision)
         started = time.perf_counter()
         self.detector = TextDetector(get_session(self.models.det, threads), self.config.detector)
-        self.recognizer = TextRecognizer(
-            get_session(self.models.rec, threads),
-            str(self.models.dict_path) if self.models.dict_path else None,
-            batch=self.config.rec_batch,
-        )
+        try:
+            self.recognizer = TextRecognizer(
+                get_session(self.models.rec, threads),
+                str(self.models.dict_path) if self.models.dict_path else None,
+                batch=self.config.rec_batch,
+            )
+        except ValueError as exc:  # no character dictionary: not a recogniser
+            raise ModelError(
+                f"model file is not a text recogniser: {self.models.rec} ({exc}); {PROVISION_HINT}") from exc
         self.classifier = (
             classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
         )
+        slots = [(self.models.det, self.detector.session, 4, "text detector"),
+                 (self.models.rec, self.recognizer.session, 3, "text recogniser")]
+        if self.classifier is not None:
+            slots.append((self.models.cls, self.classifier.session, 2, "angle classifier"))
+        _check_shapes(slots)
         self.load_ms = (time.perf_counter() - started) * 1000
         disk = paths.user_cache_dir() / "results" if self.config.disk_cache else None
         self.cache = ResultCache(self.config.cache_items, disk)
@@ -98,6 +109,9 @@ class Engine:
         except MemoryError:
             return OcrResult(source=label, error="not enough memory for this image",
                              timings={"total": (time.perf_counter() - t0) * 1000})
+        except Exception as exc:  # an inference failure must cost one item, never the batch
+            return OcrResult(source=label, error=f"recognition failed ({type(exc).__name__}: {exc})",
+                             timings={"total": (time.perf_counter() - t0) * 1000})
         timings["total"] = (time.perf_counter() - t0) * 1000
         if key is not None:
             self.cache.put(key, result)
@@ -131,13 +145,16 @@ class Engine:
         # as ":" or "1" (read upright): try both and keep the more confident reading.
         tall = [i for i, c in enumerate(crops) if is_tall(c)]
         variants = [np.ascontiguousarray(np.rot90(crops[i])) for i in tall]
+        page_flipped = False
         if self.classifier is not None and crops:
             flat = [i for i in range(len(crops)) if i not in set(tall)]
             checked = [crops[i] for i in flat] + variants
-            turned = classify.apply(checked, self.classifier(checked))
+            flips = classify.classify_page(self.classifier, checked)
+            turned = classify.apply(checked, flips)
             for i, c in zip(flat, turned, strict=False):
                 crops[i] = c
             variants = turned[len(flat):]
+            page_flipped = sum(flips) > len(flips) / 2
         timings["classify"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -157,12 +174,25 @@ class Engine:
             box = ((quad - offset) * back).round(1).tolist()
             lines.append(Line(box=box, text=dec.text, confidence=round(dec.confidence, 4),
                               char_confidences=[round(c, 3) for c in dec.char_confidences]))
+        if page_flipped:  # an upside-down page reads bottom-up, right to left
+            w, h = loaded.original_size
+            order = reading_order([[[w - x, h - y] for x, y in ln.box] for ln in lines])
+            lines = [lines[i] for i in order]
         if self.config.detect_codes:
             t = time.perf_counter()
             lines.extend(_codes(img, back))
             timings["codes"] = (time.perf_counter() - t) * 1000
         return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
                          stages=stages)
+
+
+def _check_shapes(slots: list[tuple[Path, ort.InferenceSession, int, str]]) -> None:
+    """Catch a valid ONNX file of the wrong kind in a slot (e.g. a classifier saved as the
+    detector) at start-up, where the message can name the file, not on the first image."""
+    for path, session, rank, kind in slots:
+        inputs, outputs = session.get_inputs(), session.get_outputs()
+        if len(inputs[0].shape) != 4 or len(outputs[0].shape) != rank:
+            raise ModelError(f"model file is not a {kind}: {path}; {PROVISION_HINT}")
 
 
 def _codes(img: np.ndarray, back: float) -> list[Line]:
