@@ -18,7 +18,9 @@ import pyclipper
 
 @dataclass
 class DetectorConfig:
-    limit_side: int = 736  # scale so the short side is at least this ...
+    # Upscale so the short side is at least this (RapidOCR uses 736; 640 measured the same
+    # CER on the eval sets with 24 % fewer pixels) ...
+    limit_side: int = 640
     max_side: int = 2000  # ... but never let the long side exceed this
     thresh: float = 0.3
     box_thresh: float = 0.5
