@@ -27,9 +27,6 @@ def _seeds() -> dict[str, bytes]:
             for ext, fmt in ((".tif", "TIFF"), (".gif", "GIF"), (".pdf", "PDF"))}
 
 
-@pytest.mark.xfail(strict=True, reason="documents engineer: Pillow errors escape ocr_document for damaged "
-                   "multi-page files (TypeError 'Missing dimensions' for truncated TIFF, IndexError for "
-                   "truncated GIF, SyntaxError 'unknown pixel mode' for TIFF); remove the mark once fixed")
 def test_ocr_document_raises_only_document_error(engine, tmp_path):
     seeds = _seeds()
     rng = np.random.default_rng(SEED)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,11 @@ def _open(path: Path) -> Image.Image:
         raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
     except OSError as exc:
         raise DocumentError(f"{path.name}: cannot open file: {exc.strerror or exc}") from exc
+    except Exception as exc:  # a plugin tripping over bad bytes (IndexError, TypeError, struct.error…)
+        raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
 
 
+_EMPTY = np.zeros((0, 0, 3), np.uint8)
 MAX_FRAME_PIXELS = 250_000_000  # refuse: decoding alone could exhaust memory
 WORK_PIXELS = 30_000_000  # downscale larger pages (the engine works at ≤16 MP anyway)
 
@@ -61,41 +65,125 @@ def frame_to_bgr(frame: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
-def frame_count(path: Path) -> int:
+@dataclass(frozen=True)
+class FrameScan:
+    """How many pages a file shows, and where a damaged one stops being readable.
+
+    `readable` frames can be reached by seeking; when `damaged`, one more page is
+    reported (as an error page) so the user learns the rest of the file is lost."""
+
+    readable: int
+    damaged: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.readable + (1 if self.damaged else 0)
+
+
+def _decodes(im: Image.Image) -> bool:
+    """Whether the current frame's pixels decode (size-checked first: no bomb is loaded)."""
+    w, h = im.size
+    if w * h > MAX_FRAME_PIXELS:
+        return False
+    try:
+        im.load()
+    except Exception:  # MemoryError included: this is only a probe
+        return False
+    return True
+
+
+def _scan_damaged(path: Path) -> FrameScan:
+    """Pillow's own frame count failed part-way (truncated or corrupt file): reopen and seek
+    frame by frame to find how many pages are still reachable."""
     with _open(path) as im:
-        return max(1, getattr(im, "n_frames", 1))
+        readable = 1
+        while True:
+            try:
+                im.seek(readable)
+            except EOFError:
+                return FrameScan(readable)  # a clean end after all: nothing lost
+            except Exception:
+                break
+            readable += 1
+    # Only a whole-file failure when no reachable page decodes (usually page 1 decodes at once).
+    with _open(path) as im:
+        for index in range(readable):
+            try:
+                if index:
+                    im.seek(index)
+            except Exception:
+                break
+            if _decodes(im):
+                return FrameScan(readable, damaged=True)
+    raise DocumentError(f"{path.name} is damaged or truncated: no page can be read")
 
 
-def iter_frames(path: Path) -> Iterator[Page]:
+def scan_frames(path: Path) -> FrameScan:
+    """Page count of a TIFF/GIF/WebP; DocumentError when the file cannot be read at all.
+
+    Pillow's `n_frames` walks every frame header and lets raw errors out for damaged
+    files (TypeError, IndexError, SyntaxError…), so those are caught here."""
+    with _open(path) as im:
+        try:
+            return FrameScan(max(1, getattr(im, "n_frames", 1)))
+        except MemoryError as exc:
+            raise DocumentError(f"{path.name}: not enough memory to read this file") from exc
+        except Exception:
+            pass
+    return _scan_damaged(path)
+
+
+def frame_count(path: Path) -> int:
+    return scan_frames(path).count
+
+
+def _damaged_page_message(exc: Exception) -> str:
+    """User-facing text for a frame that fails to decode: Pillow's own texts ("index out of
+    range", "codec configuration error") mean nothing to a user, so only say whether it is cut short."""
+    if "truncated" in str(exc):
+        return "damaged page: the file is truncated"
+    return "damaged page, cannot decode it"
+
+
+def iter_frames(path: Path, scan: FrameScan | None = None) -> Iterator[Page]:
+    scan = scan or scan_frames(path)
     im = _open(path)
     try:
-        count = max(1, getattr(im, "n_frames", 1))
-        for index in range(count):
+        for index in range(scan.readable):
             t = time.perf_counter()
             try:
                 im.seek(index)
                 image = frame_to_bgr(im)
             except MemoryError:
-                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error="not enough memory for this page")
+                yield Page(index + 1, _EMPTY, error="not enough memory for this page")
                 continue
             except DocumentError as exc:
-                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=str(exc))
+                yield Page(index + 1, _EMPTY, error=str(exc))
                 continue
             except Exception as exc:  # a damaged frame must not stop the others
-                yield Page(index + 1, np.zeros((0, 0, 3), np.uint8), error=f"damaged page ({exc})")
+                yield Page(index + 1, _EMPTY, error=_damaged_page_message(exc))
                 continue
             yield Page(index + 1, image, render_ms=(time.perf_counter() - t) * 1000)
+        if scan.damaged:
+            yield Page(scan.readable + 1, _EMPTY,
+                       error=f"the file is damaged or truncated after page {scan.readable}; "
+                             "the rest of it cannot be read")
     finally:
         im.close()
 
 
 def render_frame(path: Path, number: int) -> np.ndarray:
+    scan = scan_frames(path)
+    if not 1 <= number <= scan.readable:
+        raise DocumentError(f"{path.name} has no readable page {number}")
     with _open(path) as im:
-        count = max(1, getattr(im, "n_frames", 1))
-        if not 1 <= number <= count:
-            raise DocumentError(f"{path.name} has no page {number}")
-        im.seek(number - 1)
-        return frame_to_bgr(im)
+        try:
+            im.seek(number - 1)
+            return frame_to_bgr(im)
+        except (DocumentError, MemoryError):
+            raise
+        except Exception as exc:
+            raise DocumentError(f"{path.name}: page {number}: {_damaged_page_message(exc)}") from exc
 
 
 def scan_dpi(im: Image.Image) -> float | None:

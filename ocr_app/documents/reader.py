@@ -48,7 +48,8 @@ def open_pages(path: str | Path, *, text_layer: bool = True) -> tuple[int, PageI
             doc = pdfdoc.open_pdf(path)
             count = len(doc)
         return count, PageIterator(pdfdoc.iter_pdf_pages(doc, with_text=text_layer), lambda: pdfdoc.close_pdf(doc))
-    return frames.frame_count(path), PageIterator(frames.iter_frames(path))
+    scan = frames.scan_frames(path)  # DocumentError here, not mid-iteration
+    return scan.count, PageIterator(frames.iter_frames(path, scan))
 
 
 def render_page(path: str | Path, number: int) -> np.ndarray:
@@ -66,7 +67,7 @@ def page_size_points(path: str | Path, number: int = 1) -> tuple[float, float] |
         if is_pdf(path):
             return pdfdoc.page_size_pt(path, number)
         return frames.page_size_pt(path, number)
-    except (DocumentError, OSError, EOFError, ValueError):
+    except Exception:  # damaged files raise all sorts (TypeError, SyntaxError…): size unknown
         return None
 
 
