@@ -363,6 +363,40 @@ def test_multipage_tiff_gives_pages_single_frame_gives_plain_reply(server):
     assert cer("TIFF frame two 72", "".join(reply["pages"][1]["text"])) < 0.1
 
 
+def _two_page(fmt: str, one: str, two: str) -> bytes:
+    pages = [render_lines([one]).convert("RGB"), render_lines([two]).convert("RGB")]
+    return to_bytes(pages[0], fmt, save_all=True, append_images=pages[1:])
+
+
+def test_truncated_multipage_tiff_is_400_not_500(server):
+    data = _two_page("TIFF", "TIFF cut early 61", "TIFF cut early 62")
+    status, reply, _ = call(server, "POST", "/ocr", data[: len(data) // 4])  # inside page 1's pixels
+    assert status == 400, reply
+    assert reply["success"] is False and "internal error" not in reply["message"]
+    assert "truncated" in reply["message"] or "damaged" in reply["message"], reply
+
+
+def test_multipage_tiff_cut_in_page_two_keeps_page_one(server):
+    if not _documents_available(server):
+        pytest.skip("ocr_app.documents not in this build")
+    data = _two_page("TIFF", "TIFF page one 63", "TIFF page two 64")
+    status, reply, _ = call(server, "POST", "/ocr", data[: len(data) * 3 // 4])
+    assert status == 200, reply
+    first, second = reply["pages"]
+    assert first["success"] is True and cer("TIFF page one 63", "".join(first["text"])) < 0.1
+    assert second["success"] is False and "truncated" in second["message"]
+    assert "ocrdesk-" not in json.dumps(reply)
+
+
+def test_damaged_document_messages_do_not_name_temp_files(server):
+    if not _documents_available(server):
+        pytest.skip("ocr_app.documents not in this build")
+    status, reply, _ = call(server, "POST", "/ocr", b"%PDF-1.7\n" + b"garbage " * 200)
+    assert status == 400, reply
+    assert "ocrdesk-" not in reply["message"] and "/tmp" not in reply["message"].lower()
+    assert reply["message"].startswith("uploaded PDF"), reply["message"]
+
+
 # ---- connections, concurrency, lifecycle ------------------------------------------------
 
 

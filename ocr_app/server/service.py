@@ -38,6 +38,16 @@ def _documents():
     return documents
 
 
+UPLOAD_LABELS = {".pdf": "uploaded PDF", ".tif": "uploaded TIFF", ".gif": "uploaded GIF"}
+
+
+def _scrub(message: str, path: Path, suffix: str) -> str:
+    """Document messages name the file they read; here that is our temp file, whose name
+    (and directory) is none of the client's business: say "uploaded PDF" instead."""
+    label = UPLOAD_LABELS.get(suffix, "upload")
+    return message.replace(str(path), label).replace(path.name, label)
+
+
 class OcrService:
     def __init__(self, engine: Engine, max_concurrent: int = 2, queue_timeout: float = QUEUE_TIMEOUT_S):
         self.engine = engine
@@ -129,13 +139,18 @@ class OcrService:
             except documents.DocumentError as exc:
                 if suffix != ".pdf":
                     return None  # let the image loader give its own reason
-                raise HttpError(400, str(exc)) from exc
+                raise HttpError(400, _scrub(str(exc), path, suffix)) from exc
         finally:
             path.unlink(missing_ok=True)
         if not pages:
             raise HttpError(400, "the document has no pages")
         for res in pages:
             res.source = upload.name
+            if res.error:
+                res.error = _scrub(res.error, path, suffix)
+        if not any(res.ok for res in pages):  # nothing to return: an error, not a 200 with no text
+            first = pages[0].error or "OCR failed"
+            raise HttpError(status_for_error(first), f"no page could be read: {first}")
         reply = document_json(pages, (time.perf_counter() - started) * 1000)
         reply["page_count"] = count["total"]
         reply["truncated"] = count["done"] < count["total"]
