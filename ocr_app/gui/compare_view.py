@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import icons
+from . import icons, imaging
 from .image_view import ImageView
 from .qtfix import emit
 from .settings import STAGES
@@ -138,11 +138,11 @@ class CompareView(QWidget):
     def show_images(self, original: QImage, stages: dict[str, QImage], lines: list[Line]) -> None:
         self._stages = stages
         if original.isNull():
-            self.clear(self.tr("This image cannot be displayed"))
+            self.clear(imaging.refusal_reason(original) or self.tr("This image cannot be displayed"))
             return
         self.stack.setCurrentIndex(1)
         self.original.fit_mode = self.processed.fit_mode = True
-        self.original.set_image(original)
+        self.original.set_image(original, imaging.source_size(original))  # a reduced copy keeps box coordinates
         self.original.set_boxes(lines)
         self._show_stage()
 

@@ -66,8 +66,11 @@ class ImageView(QGraphicsView):
             self.fit()
 
     def image_size(self) -> tuple[int, int]:
-        pix = self.pixmap_item.pixmap()
-        return (pix.width(), pix.height())
+        """Size in scene (original image) pixels, which a downscaled display copy keeps."""
+        if self.pixmap_item.pixmap().isNull():
+            return (0, 0)
+        rect = self.scene().sceneRect()
+        return (round(rect.width()), round(rect.height()))
 
     def set_boxes(self, lines: list[Line]) -> None:
         self.clear_boxes()

@@ -27,33 +27,107 @@ def to_qimage(arr: np.ndarray) -> QImage:
     return QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_BGR888).copy()
 
 
+DISPLAY_MAX_SIDE = 4096  # the Pillow fallback decodes no larger than this: enough for any screen
+SOURCE_SIZE_KEY = "ocrdesk.source-size"  # QImage text: "WxH" of the full image a smaller copy stands for
+
+
+class RefusedImage(QImage):
+    """A null image that says why it is null, for the view to show instead of a generic message."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def refusal_reason(img: QImage) -> str | None:
+    return getattr(img, "reason", None)
+
+
+def source_size(img: QImage) -> tuple[int, int] | None:
+    """Full-size (w, h) when `img` is a downscaled display copy, else None: OCR boxes are in
+    the full image's pixels, so the view must lay the copy out at this size."""
+    w, _, h = img.text(SOURCE_SIZE_KEY).partition("x")
+    return (int(w), int(h)) if w.isdigit() and h.isdigit() else None
+
+
+def _too_large(w: int, h: int) -> RefusedImage:
+    from ocr_app.engine.load import MAX_DECODE_PIXELS
+
+    return RefusedImage(f"Image too large to display safely ({w}×{h} pixels, "
+                        f"limit {MAX_DECODE_PIXELS // 1_000_000} megapixels)")
+
+
 def read_image(path: Path | None = None, data: bytes | None = None) -> QImage:
-    """Decode for display, honouring EXIF orientation like the engine does."""
+    """Decode for display, honouring EXIF orientation like the engine does.
+
+    Null (a RefusedImage, with its reason, when the image is over the engine's pixel limit)
+    if it cannot be shown."""
+    from ocr_app.engine.load import MAX_DECODE_PIXELS
+
     if data is not None:
         img = QImage.fromData(data)
         if not img.isNull():
             return img
+        return _pillow_read(data)
     if path is None:
         return QImage()
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and size.width() * size.height() > MAX_DECODE_PIXELS:
+        return _too_large(size.width(), size.height())
     img = reader.read()
-    if img.isNull():  # formats Qt lacks (some TIFF/WebP builds): fall back to Pillow
+    if img.isNull():  # formats Qt lacks (some TIFF/WebP builds) or over Qt's memory limit: Pillow
         img = _pillow_read(path)
     return img
 
 
-def _pillow_read(path: Path) -> QImage:
-    try:
-        import numpy as np
-        from PIL import Image, ImageOps
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}  # EXIF orientation → Pillow
 
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im).convert("RGB")
-            arr = np.asarray(im)[:, :, ::-1]
-            return to_qimage(arr)
+
+def _pillow_read(source: Path | bytes) -> QImage:
+    """Pillow fallback, decoded at display size (JPEG scales while decoding via draft();
+    other formats are reduced right after decoding, before any RGB/BGR copies), so a big
+    scan costs one native-size decode at most instead of several full-size copies."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    from ocr_app.engine.load import MAX_DECODE_PIXELS
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except Image.DecompressionBombError:
+        return RefusedImage(f"Image too large to display safely (over {MAX_DECODE_PIXELS // 1_000_000} megapixels)")
     except Exception:
         return QImage()
+    with im:
+        w, h = im.size
+        if w * h > MAX_DECODE_PIXELS:
+            return _too_large(w, h)
+        try:
+            orientation = im.getexif().get(0x0112, 1)
+            if im.mode == "1":  # reduce in gray, not by nearest-neighbour on bits
+                im = im.convert("L")
+            elif im.mode not in ("L", "RGB", "RGBA", "LA", "CMYK", "YCbCr"):
+                im = im.convert("RGBA" if "transparency" in im.info or "A" in im.mode else "RGB")
+            im.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=1.0)
+            small = im.convert("RGB")
+            if orientation in _TRANSPOSE:
+                small = small.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
+        except Exception:
+            return QImage()
+    arr = small.tobytes()
+    sw, sh = small.size
+    img = QImage(arr, sw, sh, sw * 3, QImage.Format.Format_RGB888).copy()
+    full = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    if (sw, sh) != full:
+        img.setText(SOURCE_SIZE_KEY, f"{full[0]}x{full[1]}")
+    return img
 
 
 def thumbnail(img: QImage, size: QSize = QSize(40, 40)) -> QImage:  # noqa: B008
