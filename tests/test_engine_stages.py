@@ -57,6 +57,21 @@ def test_page_quad_found_and_flattened():
     assert preprocess.find_page_quad(page) is None
 
 
+def test_flatten_pages_reads_a_photographed_page_and_maps_boxes_back():
+    lines = ["Perspective page", "with several lines", "of body text", "on white paper"]
+    page = _page(lines, size=40, width=700, margin=60)
+    ph, pw = page.shape[:2]
+    src = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
+    dst = np.float32([[120, 90], [120 + pw * 0.95, 70], [140 + pw, 90 + ph], [100, 110 + ph]])
+    photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (900, 700),
+                                dst=np.full((700, 900, 3), 60, np.uint8), borderMode=cv2.BORDER_TRANSPARENT)
+    res = Engine(EngineConfig(threads=2, flatten_pages=True)).run(photo, use_cache=False)
+    assert cer("\n".join(lines), res.text) < 0.05, res.text
+    first = np.array(res.lines[0].box)
+    # the first line's box lies inside the page's top-left area of the photo, not the flat page's
+    assert 120 < first[:, 0].min() < 300 and 90 < first[:, 1].min() < 250
+
+
 def test_resize_to_height_keeps_aspect_and_normalize_range():
     crop = np.full((20, 100, 3), 255, np.uint8)
     out = preprocess.resize_to_height(crop, 48)

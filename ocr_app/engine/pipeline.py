@@ -37,6 +37,7 @@ class EngineConfig:
     threads: int = 0  # ONNX Runtime intra-op threads; 0 → physical cores
     use_cls: bool = True  # angle classifier for upside-down lines
     detect_codes: bool = False  # also decode QR codes / barcodes as marked lines
+    flatten_pages: bool = False  # photographed page on a background: read it perspective-corrected
     min_confidence: float = 0.5  # drop recognised lines below this
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     rec_batch: int = 8
@@ -129,7 +130,15 @@ class Engine:
                          want_stages: bool) -> OcrResult:
         img = loaded.image
         t = time.perf_counter()
-        work, offset = pad_small(img)
+        page_matrix = None
+        source = img
+        if self.config.flatten_pages:
+            quad = preprocess.find_page_quad(img)
+            if quad is not None:
+                page_matrix, size = preprocess.quad_transform(quad)
+                source = cv2.warpPerspective(img, page_matrix, size, flags=cv2.INTER_CUBIC,
+                                             borderMode=cv2.BORDER_REPLICATE)
+        work, offset = pad_small(source)
         stages = preprocess.stage_images(img) if want_stages else {}
         timings["preprocess"] = (time.perf_counter() - t) * 1000
 
@@ -171,7 +180,10 @@ class Engine:
         for quad, dec in zip(quads, decoded, strict=True):
             if not dec.text.strip() or dec.confidence < self.config.min_confidence:
                 continue
-            box = ((quad - offset) * back).round(1).tolist()
+            pts = quad - offset
+            if page_matrix is not None:
+                pts = preprocess.unwarp_points(pts, page_matrix)
+            box = (pts * back).round(1).tolist()
             lines.append(Line(box=box, text=dec.text, confidence=round(dec.confidence, 4),
                               char_confidences=[round(c, 3) for c in dec.char_confidences]))
         if page_flipped:  # an upside-down page reads bottom-up, right to left

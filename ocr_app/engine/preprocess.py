@@ -72,15 +72,25 @@ def find_page_quad(img: np.ndarray, min_area_ratio: float = 0.3) -> np.ndarray |
     return quad
 
 
+def quad_transform(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """Homography taking the quad to an upright rectangle, and that rectangle's (w, h)."""
+    tl, tr, br, bl = quad
+    width = max(1, int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = max(1, int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    return cv2.getPerspectiveTransform(quad.astype(np.float32), dst), (width, height)
+
+
 def warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """Perspective-correct the quad into an upright rectangle."""
-    tl, tr, br, bl = quad
-    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
-    width, height = max(width, 1), max(height, 1)
-    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    return cv2.warpPerspective(img, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    matrix, size = quad_transform(quad)
+    return cv2.warpPerspective(img, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def unwarp_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Map points from the flattened page back into the photo."""
+    pts = points.reshape(-1, 1, 2).astype(np.float32)
+    return cv2.perspectiveTransform(pts, np.linalg.inv(matrix)).reshape(-1, 2)
 
 
 def estimate_skew(gray: np.ndarray) -> float:
