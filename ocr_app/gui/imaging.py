@@ -105,22 +105,30 @@ def _pillow_read(source: Path | bytes) -> QImage:
         return RefusedImage(f"Image too large to display safely (over {MAX_DECODE_PIXELS // 1_000_000} megapixels)")
     except Exception:
         return QImage()
-    with im:
+    try:
         w, h = im.size
         if w * h > MAX_DECODE_PIXELS:
             return _too_large(w, h)
-        try:
-            orientation = im.getexif().get(0x0112, 1)
-            if im.mode == "1":  # reduce in gray, not by nearest-neighbour on bits
-                im = im.convert("L")
-            elif im.mode not in ("L", "RGB", "RGBA", "LA", "CMYK", "YCbCr"):
-                im = im.convert("RGBA" if "transparency" in im.info or "A" in im.mode else "RGB")
-            im.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=1.0)
-            small = im.convert("RGB")
-            if orientation in _TRANSPOSE:
-                small = small.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
-        except Exception:
-            return QImage()
+        orientation = im.getexif().get(0x0112, 1)
+        im.draft(None, (DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
+        work = im
+        if work.mode == "1":  # reduce in gray, not by nearest-neighbour on bits
+            work = work.convert("L")
+        elif work.mode not in ("L", "RGB", "RGBA", "LA", "CMYK", "YCbCr"):
+            work = work.convert("RGBA" if "transparency" in work.info or "A" in work.mode else "RGB")
+        factor = max(work.size) // DISPLAY_MAX_SIDE
+        if factor > 1:
+            work = work.reduce(factor)  # cheap box filter, still at least DISPLAY_MAX_SIDE
+        if work is not im:
+            im.close()  # free the full-size pixels before the final resize
+        work.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE), Image.Resampling.LANCZOS)
+        small = work.convert("RGB")
+        if orientation in _TRANSPOSE:
+            small = small.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
+    except Exception:  # damaged pixel data: the view says it cannot display the image
+        return QImage()
+    finally:
+        im.close()
     arr = small.tobytes()
     sw, sh = small.size
     img = QImage(arr, sw, sh, sw * 3, QImage.Format.Format_RGB888).copy()
