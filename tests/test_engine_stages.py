@@ -221,3 +221,21 @@ def test_upside_down_page_with_many_lines_is_turned(engine: Engine):
     img = cv2.rotate(_page(lines, size=24), cv2.ROTATE_180)
     res = engine.run(img, use_cache=False)
     assert cer("\n".join(lines), res.text) < 0.1, res.text
+
+
+def test_simplified_page_gets_simplified_characters_throughout():
+    from ocr_app.engine.script import unify_simplified
+
+    lines = [Line([[0, 0], [1, 0], [1, 1], [0, 1]], "实时显示預處理前後对比图", 0.9, [0.9] * 12),
+             Line([[0, 2], [1, 2], [1, 3], [0, 3]], "这是简体中文的页面", 0.9, [0.9] * 9)]
+    assert unify_simplified(lines) == 3
+    assert lines[0].text == "实时显示预处理前后对比图"
+    assert len(lines[0].text) == len(lines[0].char_confidences)
+
+
+def test_traditional_page_is_left_alone():
+    from ocr_app.engine.script import unify_simplified
+
+    lines = [Line([[0, 0], [1, 0], [1, 1], [0, 1]], "這是繁體中文的頁面，實時顯示", 0.9)]
+    assert unify_simplified(lines) == 0
+    assert lines[0].text == "這是繁體中文的頁面，實時顯示"

@@ -27,6 +27,7 @@ from .load import ImageLoadError, LoadedImage, load, read_bytes
 from .models import ModelFiles, resolve
 from .recognize import TextRecognizer
 from .result import Line, OcrResult
+from .script import unify_simplified
 from .session import default_threads, get_session
 
 
@@ -37,6 +38,7 @@ class EngineConfig:
     threads: int = 0  # ONNX Runtime intra-op threads; 0 → physical cores
     use_cls: bool = True  # angle classifier for upside-down lines
     detect_codes: bool = False  # also decode QR codes / barcodes as marked lines
+    unify_script: bool = True  # a Simplified Chinese page gets Simplified characters throughout
     flatten_pages: bool = False  # photographed page on a background: read it perspective-corrected
     min_confidence: float = 0.5  # drop recognised lines below this
     detector: DetectorConfig = field(default_factory=DetectorConfig)
@@ -186,6 +188,8 @@ class Engine:
             box = (pts * back).round(1).tolist()
             lines.append(Line(box=box, text=dec.text, confidence=round(dec.confidence, 4),
                               char_confidences=[round(c, 3) for c in dec.char_confidences]))
+        if self.config.unify_script:
+            unify_simplified(lines)
         if page_flipped:  # an upside-down page reads bottom-up, right to left
             w, h = loaded.original_size
             order = reading_order([[[w - x, h - y] for x, y in ln.box] for ln in lines])
