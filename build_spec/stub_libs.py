@@ -27,6 +27,7 @@ STUBS: dict[str, str] = {
     "opencv_python_headless.libs/libopenblas": "abort",
 }
 
+_LINKER_SYMBOLS = {"_init", "_fini", "_edata", "_end", "__bss_start", "_DYNAMIC", "_GLOBAL_OFFSET_TABLE_"}
 _SYM = re.compile(r"^\s*\d+:\s+[0-9a-f]+\s+(\d+)\s+(FUNC|OBJECT|IFUNC)\s+(GLOBAL|WEAK)\s+\S+\s+(\S+)\s+(\S+)")
 
 
@@ -60,7 +61,7 @@ def _exports(lib: Path) -> tuple[str, list[tuple[str, str, int, str | None]]]:
             continue
         else:
             name, version = full, None
-        if name in seen or name == version:
+        if name in seen or name == version or name in _LINKER_SYMBOLS:
             continue
         seen.add(name)
         out.append((name, "OBJECT" if kind == "OBJECT" else "FUNC", size, version))
