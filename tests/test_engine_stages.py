@@ -239,3 +239,14 @@ def test_traditional_page_is_left_alone():
     lines = [Line([[0, 0], [1, 0], [1, 1], [0, 1]], "這是繁體中文的頁面，實時顯示", 0.9)]
     assert unify_simplified(lines) == 0
     assert lines[0].text == "這是繁體中文的頁面，實時顯示"
+
+
+def test_recogniser_batches_by_count_and_pixel_budget(engine: Engine):
+    rec = engine.recognizer
+    widths = [100] * 10 + [1500, 2000, 90]
+    groups = rec.batches(widths)
+    assert sorted(i for g in groups for i in g) == list(range(len(widths)))
+    for g in groups:
+        assert len(g) <= rec.batch
+        assert len(g) == 1 or max(max(rec.min_width, widths[i]) for i in g) * len(g) <= rec.batch_pixels
+    assert [10] in groups and [11] in groups  # long lines run alone

@@ -16,24 +16,42 @@ from .preprocess import normalize
 
 class TextRecognizer:
     def __init__(self, session: ort.InferenceSession, dict_path: str | None = None,
-                 height: int = 48, batch: int = 8, min_width: int = 64, max_width: int = 3200):
+                 height: int = 48, batch: int = 8, min_width: int = 64, max_width: int = 3200,
+                 width_scale: float = 0.85, batch_pixels: int = 2400):
         self.session = session
         self.input_name = session.get_inputs()[0].name
         meta = session.get_modelmeta().custom_metadata_map
         self.charset = load_charset(meta.get("character"), dict_path)
         self.height, self.batch = height, batch
         self.min_width, self.max_width = min_width, max_width
+        # At 48 px height the CTC head has more time steps per glyph than it needs (stride 8:
+        # ~3 per Latin letter, ~6 per CJK character). Narrowing crops by 15 % keeps >= 2.5
+        # per letter, does 15 % less work, and measured the same or lower CER on both eval sets.
+        self.width_scale = width_scale
+        self.batch_pixels = batch_pixels
 
     def _width(self, crop: np.ndarray) -> int:
         h, w = crop.shape[:2]
-        return int(min(self.max_width, max(8, np.ceil(self.height * w / max(h, 1)))))
+        return int(min(self.max_width, max(8, np.ceil(self.width_scale * self.height * w / max(h, 1)))))
+
+    def batches(self, widths: list[int]) -> list[list[int]]:
+        """Indices grouped by ascending width: up to `batch` crops, and no more padded
+        pixels than `batch_pixels`. The output holds one score per class (~18k) per time
+        step, so a batch of long lines would otherwise cost hundreds of MB."""
+        order = [int(i) for i in np.argsort(widths, kind="stable")]
+        groups: list[list[int]] = []
+        for i in order:
+            w = max(self.min_width, widths[i])
+            if groups and len(groups[-1]) < self.batch and w * (len(groups[-1]) + 1) <= self.batch_pixels:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        return groups
 
     def __call__(self, crops: list[np.ndarray]) -> list[Decoded]:
         widths = [self._width(c) for c in crops]
-        order = np.argsort(widths, kind="stable")
         results: list[Decoded | None] = [None] * len(crops)
-        for start in range(0, len(crops), self.batch):
-            ids = order[start : start + self.batch]
+        for ids in self.batches(widths):
             batch_w = max(self.min_width, max(widths[i] for i in ids))
             batch_w = int(np.ceil(batch_w / 8) * 8)
             blob = np.zeros((len(ids), 3, self.height, batch_w), np.float32)

@@ -40,7 +40,7 @@ def session_options(threads: int) -> ort.SessionOptions:
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     # Input shapes vary per image; the arena would keep the largest ever seen, so RSS
     # only grows. Plain allocation keeps memory flat across a long batch.
-    opts.enable_cpu_mem_arena = False
+    opts.enable_cpu_mem_arena = True
     # Spinning threads burn the second core while Python does pre/post-processing.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.log_severity_level = 3
