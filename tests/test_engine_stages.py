@@ -250,3 +250,12 @@ def test_recogniser_batches_by_count_and_pixel_budget(engine: Engine):
         assert len(g) <= rec.batch
         assert len(g) == 1 or max(max(rec.min_width, widths[i]) for i in g) * len(g) <= rec.batch_pixels
     assert [10] in groups and [11] in groups  # long lines run alone
+
+
+def test_detector_input_is_capped_in_area_and_multiple_of_32(engine: Engine):
+    cfg = engine.detector.config
+    for h, w in [(3508, 2481), (1000, 460), (40, 900), (1200, 900)]:
+        rh, rw = engine.detector.input_size(h, w)
+        assert rh % 32 == 0 and rw % 32 == 0
+        assert rh * rw <= cfg.max_pixels * 1.1
+    assert engine.detector.input_size(1000, 460)[1] >= 608  # small receipts are still upscaled
