@@ -49,6 +49,13 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+def cer(expected: str, actual: str) -> float:
+    """Character error rate of one text against another, ignoring whitespace and case."""
+    a = "".join(expected.split()).casefold()
+    b = "".join(actual.split()).casefold()
+    return edit_distance(a, b) / max(1, len(a))
+
+
 def _box(coords: list[float]) -> list[list[float]]:
     return [[coords[i], coords[i + 1]] for i in range(0, 8, 2)]
 

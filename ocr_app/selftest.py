@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .metrics import cer
 
 EXIT_OK, EXIT_MISMATCH, EXIT_MODELS, EXIT_SAMPLE, EXIT_QT, EXIT_PDF = 0, 1, 2, 3, 4, 5
 
@@ -39,19 +40,6 @@ class Check:
 def sample_paths() -> tuple[Path, Path]:
     folder = paths.resources_dir() / "sample"
     return folder / "sample.png", folder / "sample.txt"
-
-
-def cer(expected: str, actual: str) -> float:
-    """Character error rate ignoring whitespace and case (Levenshtein / len(expected))."""
-    a = "".join(expected.split()).casefold()
-    b = "".join(actual.split()).casefold()
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(1, len(a))
 
 
 def process_age_s() -> float | None:

@@ -8,6 +8,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr_app.metrics import cer
+
+__all__ = ["cer", "font", "render_lines", "save", "to_bgr", "to_bytes"]
+
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
@@ -45,16 +49,3 @@ def save(img: Image.Image, path: Path, **kwargs) -> Path:
 
 def to_bgr(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
-
-
-def cer(expected: str, actual: str) -> float:
-    """Character error rate ignoring whitespace and case (Levenshtein / len(expected))."""
-    a = "".join(expected.split()).casefold()
-    b = "".join(actual.split()).casefold()
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(1, len(a))
