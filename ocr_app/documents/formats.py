@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
-SUPPORTED_EXTS = (*IMAGE_EXTS, ".pdf")
+from ..inputs import IMAGE_EXTS, SUPPORTED_EXTS, is_supported
+
+__all__ = ["DOCUMENT_EXTS", "IMAGE_EXTS", "SUPPORTED_EXTS", "is_document", "is_pdf", "is_supported"]
+
 DOCUMENT_EXTS = (".pdf", ".tif", ".tiff", ".gif")
 
 
 def _ext(path: str | Path) -> str:
     return Path(path).suffix.lower()
-
-
-def is_supported(path: str | Path) -> bool:
-    return _ext(path) in SUPPORTED_EXTS
 
 
 def is_pdf(path: str | Path) -> bool:
