@@ -1,6 +1,7 @@
 """Batch load test: N generated text images through the engine and through the CLI.
 
     python scripts/load_batch.py [-n 1000] [--threads 2] [--bad-every 100] [--skip-cli] [--keep DIR]
+    python scripts/load_batch.py --gui [-n 1000]   # only the real window (offscreen), all files at once
 
 Why: a desktop batch of a thousand scans must finish with one answer per file (text or a
 clear error) and without memory creeping up. For each route it records wall time,
@@ -171,6 +172,93 @@ def run_cli(items: list[Item], threads: int, jsonl: Path) -> Route:
     return route
 
 
+def drive_window(win, items: list[Item], timeout: float = 3600.0) -> Route:
+    """Add every file to a real MainWindow at once and wait for its QThreadPool to drain.
+
+    RSS is sampled on the GUI thread after every finished item (start = first item done,
+    middle = half done, end = idle) and every 50 ms for the peak. Each item must end as
+    done, or failed with a reason; anything else (queued, cancelled, failed silently) is a problem.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ocr_app.gui.items import Status
+
+    route = Route(f"window (QThreadPool x{win.runner.pool.maxThreadCount()})")
+    proc = psutil.Process()
+    state = {"done": 0, "peak": proc.memory_info().rss}
+    middle = max(1, len(items) // 2)
+
+    def sample() -> int:
+        rss = proc.memory_info().rss
+        state["peak"] = max(state["peak"], rss)
+        return rss
+
+    def on_finished(_item_id: int, _stages: object) -> None:
+        state["done"] += 1
+        rss = sample()
+        if state["done"] == 1:
+            route.rss["start"], route.peak["start"] = _mb(rss), _mb(state["peak"])
+        if state["done"] == middle:
+            route.rss["middle"], route.peak["middle"] = _mb(rss), _mb(state["peak"])
+
+    poll = QTimer()
+    poll.timeout.connect(sample)
+    loop = QEventLoop()
+    win.runner.item_finished.connect(on_finished)
+    win.runner.idle.connect(loop.quit)
+    QTimer.singleShot(int(timeout * 1000), loop.quit)
+    started = time.perf_counter()
+    poll.start(50)
+    added = win.add_paths([it.path for it in items])
+    if win.runner.busy:
+        loop.exec()
+    poll.stop()
+    route.seconds = time.perf_counter() - started
+    win.runner.item_finished.disconnect(on_finished)
+    win.runner.idle.disconnect(loop.quit)
+    route.rss["end"], route.peak["end"] = _mb(sample()), _mb(state["peak"])
+    if added != len(items):
+        route.problems.append(f"window added {added} of {len(items)} files")
+    if win.runner.busy:
+        route.problems.append(f"still busy after {timeout:.0f} s")
+    for item in win.model.items:
+        if item.status is Status.DONE:
+            route.results[item.name] = {"text": item.text(), "error": None}
+        elif item.status is Status.FAILED:
+            route.results[item.name] = {"text": "", "error": item.error or ""}
+            if not item.error:
+                route.problems.append(f"{item.name} failed without a reason")
+        else:
+            route.problems.append(f"{item.name} ended {item.status.value}")
+    return route
+
+
+def run_gui(items: list[Item], threads: int, pool: int | None, settings_dir: Path) -> Route:
+    """The real window under QT_QPA_PLATFORM=offscreen, with its own settings file."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from ocr_app.engine import Engine, EngineConfig
+    from ocr_app.gui.main_window import MainWindow
+    from ocr_app.gui.settings import AppSettings
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    settings = AppSettings(QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat))
+    if pool:
+        settings.pool_size = pool
+    win = MainWindow(settings, engine=Engine(EngineConfig(threads=threads)))
+    win.resize(1280, 800)
+    win.show()
+    app.processEvents()
+    try:
+        return drive_window(win, items)
+    finally:
+        win.close()
+        win.deleteLater()
+        app.processEvents()
+
+
 def check(route: Route, items: list[Item]) -> dict:
     """Every input has exactly one result; good ones have text, broken ones an error."""
     missing = [it.path.name for it in items if it.path.name not in route.results]
@@ -216,15 +304,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-cli", action="store_true")
     ap.add_argument("--skip-engine", action="store_true")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--gui", action="store_true", help="only the real window (offscreen), all files added at once")
+    ap.add_argument("--pool", type=int, help="window pool size (default: the window's own default)")
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="ocr-load-") as tmp:
         folder = args.keep or Path(tmp) / "images"
         items = make_images(folder, args.count, bad_every=args.bad_every)
         routes = []
-        if not args.skip_engine:
+        if args.gui:
+            routes.append(run_gui(items, args.threads, args.pool, Path(tmp)))
+        if not args.skip_engine and not args.gui:
             routes.append(run_engine(items, args.threads))
-        if not args.skip_cli:
+        if not args.skip_cli and not args.gui:
             routes.append(run_cli(items, args.threads, Path(tmp) / "out.jsonl"))
         summaries = [check(r, items) for r in routes]
     print(f"{args.count} images ({sum(it.expected is None for it in items)} damaged on purpose), "
