@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup models system-deps lint bench bench-pdf package test-packaging screenshots i18n serve loadtest clean
+.PHONY: run test setup models system-deps lint bench bench-pdf package test-packaging screenshots i18n serve loadtest load-batch clean
 
 run: setup models
 	$(BIN)/python main.py
@@ -64,3 +64,7 @@ loadtest: setup models
 
 clean:
 	rm -rf build dist $(VENV)
+
+load-batch: setup models
+	$(BIN)/python scripts/load_batch.py -n 1000
+	$(BIN)/python scripts/load_batch.py --gui -n 1000
