@@ -259,3 +259,11 @@ def test_detector_input_is_capped_in_area_and_multiple_of_32(engine: Engine):
         assert rh % 32 == 0 and rw % 32 == 0
         assert rh * rw <= cfg.max_pixels * 1.1
     assert engine.detector.input_size(1000, 460)[1] >= 608  # small receipts are still upscaled
+    rh, rw = engine.detector.input_size(95, 300)  # a snippet: at most 2x, not a full page's worth
+    assert rh <= 2 * 95 + 32 and rw <= 2 * 300 + 32
+
+
+def test_small_snippets_with_small_text_are_read(engine: Engine):
+    for lines, size in [(["tiny 8px text here ok"], 10), (["Receipt No. 4521 total 12.50", "发票总计人民币38.90"], 22)]:
+        res = engine.run(_page(lines, size=size, margin=8), use_cache=False)
+        assert cer("\n".join(lines), res.text) < 0.05, res.text
