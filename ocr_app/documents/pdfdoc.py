@@ -13,6 +13,7 @@ import ctypes
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -247,7 +248,9 @@ def close_pdf(doc: pdfium.PdfDocument) -> None:
         doc.close()
 
 
-def render_pdf_page(path: Path, number: int) -> np.ndarray:
+@contextmanager
+def _one_page(path: Path, number: int) -> Iterator[pdfium.PdfPage]:
+    """One page of a PDF, opened and closed under the pdfium lock."""
     with PDFIUM_LOCK:
         doc = open_pdf(path)
         try:
@@ -255,24 +258,19 @@ def render_pdf_page(path: Path, number: int) -> np.ndarray:
                 raise DocumentError(f"{path.name} has no page {number}")
             page = doc[number - 1]
             try:
-                return render(page)
+                yield page
             finally:
                 page.close()
         finally:
             doc.close()
+
+
+def render_pdf_page(path: Path, number: int) -> np.ndarray:
+    with _one_page(path, number) as page:
+        return render(page)
 
 
 def page_size_pt(path: Path, number: int) -> tuple[float, float]:
     """(width, height) in points as displayed (rotation applied), like the rendered image."""
-    with PDFIUM_LOCK:
-        doc = open_pdf(path)
-        try:
-            if not 1 <= number <= len(doc):
-                raise DocumentError(f"{path.name} has no page {number}")
-            page = doc[number - 1]
-            try:
-                return page.get_size()
-            finally:
-                page.close()
-        finally:
-            doc.close()
+    with _one_page(path, number) as page:
+        return page.get_size()
