@@ -7,7 +7,6 @@ One Engine per process; its ONNX Runtime sessions are shared by every thread tha
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -81,7 +80,6 @@ class Engine:
         disk = paths.user_cache_dir() / "results" if self.config.disk_cache else None
         self.cache = ResultCache(self.config.cache_items, disk)
         self._fingerprint = self.config.fingerprint() + self.models.name + self.models.precision
-        self._lock = threading.Lock()
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
@@ -134,12 +132,9 @@ class Engine:
         t = time.perf_counter()
         page_matrix = None
         source = img
-        if self.config.flatten_pages:
-            quad = preprocess.find_page_quad(img)
-            if quad is not None:
-                page_matrix, size = preprocess.quad_transform(quad)
-                source = cv2.warpPerspective(img, page_matrix, size, flags=cv2.INTER_CUBIC,
-                                             borderMode=cv2.BORDER_REPLICATE)
+        page = preprocess.flatten_page(img) if self.config.flatten_pages else None
+        if page is not None:
+            source, page_matrix = page
         work, offset = pad_small(source)
         stages = preprocess.stage_images(img) if want_stages else {}
         timings["preprocess"] = (time.perf_counter() - t) * 1000

@@ -72,19 +72,19 @@ def find_page_quad(img: np.ndarray, min_area_ratio: float = 0.3) -> np.ndarray |
     return quad
 
 
-def quad_transform(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-    """Homography taking the quad to an upright rectangle, and that rectangle's (w, h)."""
+def flatten_page(img: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The page perspective-corrected into an upright rectangle, with the homography that
+    maps photo points onto it (for mapping boxes back), or None when no page edge is found."""
+    quad = find_page_quad(img)
+    if quad is None:
+        return None
     tl, tr, br, bl = quad
     width = max(1, int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
     height = max(1, int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
     dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    return cv2.getPerspectiveTransform(quad.astype(np.float32), dst), (width, height)
-
-
-def warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """Perspective-correct the quad into an upright rectangle."""
-    matrix, size = quad_transform(quad)
-    return cv2.warpPerspective(img, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    flat = cv2.warpPerspective(img, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return flat, matrix
 
 
 def unwarp_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -132,9 +132,9 @@ def rotate(img: np.ndarray, angle: float) -> np.ndarray:
 
 def flatten(img: np.ndarray) -> np.ndarray:
     """Page perspective correction when a page edge is found, else skew correction."""
-    quad = find_page_quad(img)
-    if quad is not None:
-        return warp_quad(img, quad)
+    page = flatten_page(img)
+    if page is not None:
+        return page[0]
     return rotate(img, -estimate_skew(grayscale(img)))
 
 
