@@ -23,6 +23,7 @@ from .detect import DetectorConfig, TextDetector
 from .errors import PROVISION_HINT, ModelError
 from .layout import reading_order
 from .load import ImageLoadError, LoadedImage, load, read_bytes
+from .memory import release_free_memory
 from .models import ModelFiles, resolve
 from .recognize import TextRecognizer
 from .result import Line, OcrResult
@@ -104,7 +105,11 @@ class Engine:
                     return hit
             loaded = load(data)
             timings["load"] = (time.perf_counter() - t0) * 1000
-            result = self._recognise_image(loaded, label, timings, want_stages)
+            try:
+                result = self._recognise_image(loaded, label, timings, want_stages)
+            finally:
+                del loaded
+                release_free_memory()
         except ImageLoadError as exc:
             return OcrResult(source=label, error=str(exc), timings={"total": (time.perf_counter() - t0) * 1000})
         except MemoryError:
