@@ -45,10 +45,33 @@ def session_options(threads: int) -> ort.SessionOptions:
     # lowers the peak to 459 MB but re-faults the memory every page (+10 % CPU), so not.
     opts.enable_cpu_mem_arena = True
     opts.enable_mem_pattern = False
+    # One arena for all three models instead of one each: the recogniser reuses the
+    # memory the detector just freed (peak RSS 561 -> 420 MB on sroie-dev, 517 -> 384 on zh).
+    if _shared_arena():
+        opts.add_session_config_entry("session.use_env_allocators", "1")
     # Spinning threads burn the second core while Python does pre/post-processing.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.log_severity_level = 3
     return opts
+
+
+_arena_registered: bool | None = None
+_arena_lock = threading.Lock()
+
+
+def _shared_arena() -> bool:
+    """Register the process-wide CPU arena once (power-of-two growth: measured lower peak
+    than growing by exactly the requested size, which fragments)."""
+    global _arena_registered
+    with _arena_lock:
+        if _arena_registered is None:
+            try:
+                info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+                ort.create_and_register_allocator(info, ort.OrtArenaCfg({"arena_extend_strategy": 0}))
+                _arena_registered = True
+            except Exception:  # an older runtime without shared allocators: per-session arenas
+                _arena_registered = False
+        return _arena_registered
 
 
 def get_session(model: Path, threads: int | None = None) -> ort.InferenceSession:
