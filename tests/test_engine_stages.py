@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from ocr_app.engine import Engine, EngineConfig, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
 from ocr_app.engine.ctc import greedy_decode, load_charset
+from ocr_app.engine.geometry import text_quad
 from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
@@ -267,3 +270,24 @@ def test_small_snippets_with_small_text_are_read(engine: Engine):
     for lines, size in [(["tiny 8px text here ok"], 10), (["Receipt No. 4521 total 12.50", "发票总计人民币38.90"], 22)]:
         res = engine.run(_page(lines, size=size, margin=8), use_cache=False)
         assert cer("\n".join(lines), res.text) < 0.05, res.text
+
+
+def test_reported_boxes_hug_the_text_rows(engine: Engine):
+    """Tightly set lines get boxes about one text height tall that do not overlap; the
+    detector quads used for the crops are taller (they carry the recogniser's margin)."""
+    size = 28
+    img = _page(["Subtotal 12.50", "Rounding 0.02", "Total 12.52"], size=size, line_gap=1.25)
+    result = engine.run(img, use_cache=False)
+    assert [ln.text for ln in result.lines] == ["Subtotal 12.50", "Rounding 0.02", "Total 12.52"]
+    spans = [(min(p[1] for p in ln.box), max(p[1] for p in ln.box)) for ln in result.lines]
+    assert all(0.6 * size < bot - top < 1.3 * size for top, bot in spans)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    quads, _ = engine.detector(img)
+    padded = sorted(float(max(q[:, 1]) - min(q[:, 1])) for q in quads)
+    assert padded[0] > max(bot - top for top, bot in spans)
+
+
+def test_text_quad_scales_height_about_the_centre_keeping_slant():
+    quad = np.array([[0, 10], [100, 20], [100, 60], [0, 50]], np.float32)
+    out = text_quad(quad, 0.5)
+    np.testing.assert_allclose(out, [[0, 20], [100, 30], [100, 50], [0, 40]])

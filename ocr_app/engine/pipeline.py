@@ -21,6 +21,7 @@ from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
 from .errors import PROVISION_HINT, ModelError
+from .geometry import text_quad
 from .layout import reading_order
 from .load import ImageLoadError, LoadedImage, load, read_bytes
 from .models import ModelFiles, resolve
@@ -147,6 +148,8 @@ class Engine:
 
         t = time.perf_counter()
         crops = [crop_quad(work, q) for q in quads]
+        # Reported boxes are the text height; the padding was only needed for the crops.
+        shown = [q if is_tall(c) else text_quad(q) for q, c in zip(quads, crops, strict=True)]
         # Tall crops are either vertical lines (read turned 90°) or one narrow glyph such
         # as ":" or "1" (read upright): try both and keep the more confident reading.
         tall = [i for i, c in enumerate(crops) if is_tall(c)]
@@ -174,7 +177,7 @@ class Engine:
 
         back = 1.0 / loaded.scale
         lines = []
-        for quad, dec in zip(quads, decoded, strict=True):
+        for quad, dec in zip(shown, decoded, strict=True):
             if not dec.text.strip() or dec.confidence < self.config.min_confidence:
                 continue
             pts = quad - offset
