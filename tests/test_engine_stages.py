@@ -11,11 +11,12 @@ import pytest
 from ocr_app.engine import Engine, EngineConfig, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
-from ocr_app.engine.ctc import greedy_decode, load_charset
+from ocr_app.engine.ctc import Decoded, greedy_decode, load_charset
 from ocr_app.engine.geometry import text_quad
 from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
+from ocr_app.engine.spacing import add_gap_spaces
 from tests.imagegen import cer, render_lines, to_bgr, to_bytes
 
 
@@ -291,3 +292,30 @@ def test_text_quad_scales_height_about_the_centre_keeping_slant():
     quad = np.array([[0, 10], [100, 20], [100, 60], [0, 50]], np.float32)
     out = text_quad(quad, 0.5)
     np.testing.assert_allclose(out, [[0, 20], [100, 30], [100, 50], [0, 40]])
+
+
+def _read_strip(engine: Engine, text: str, size: int = 30):
+    """A tight single-line crop of `text` and its recognition with the spaces taken out."""
+    crop = _page([text], size=size, margin=6, line_gap=1.0)
+    dec = engine.recognizer([crop])[0]
+    keep = [i for i, ch in enumerate(dec.text) if ch != " "]
+    dropped = Decoded("".join(dec.text[i] for i in keep), dec.confidence,
+                      [dec.char_confidences[i] for i in keep], [dec.frames[i] for i in keep])
+    return crop, dec, dropped
+
+
+def test_gap_spaces_restore_word_spaces_the_recogniser_dropped(engine: Engine):
+    crop, _, dropped = _read_strip(engine, "TOTAL   :   12.50")
+    assert dropped.text == "TOTAL:12.50"
+    fixed = add_gap_spaces(dropped, crop, engine.recognizer._width(crop))
+    assert fixed.text == "TOTAL : 12.50"
+    assert len(fixed.char_confidences) == len(fixed.frames) == len(fixed.text)
+
+
+def test_gap_spaces_leave_numbers_tight_text_and_chinese_alone(engine: Engine):
+    crop, dec, _ = _read_strip(engine, "Subtotal 12.50")
+    assert dec.text == "Subtotal 12.50"
+    assert add_gap_spaces(dec, crop, engine.recognizer._width(crop)).text == dec.text
+    crop = _page(["合计   金额"], size=30, margin=6, line_gap=1.0)
+    dec = engine.recognizer([crop])[0]
+    assert add_gap_spaces(dec, crop, engine.recognizer._width(crop)) is dec

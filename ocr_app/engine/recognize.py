@@ -12,6 +12,7 @@ import onnxruntime as ort
 
 from .ctc import Decoded, greedy_decode, load_charset
 from .preprocess import normalize
+from .spacing import add_gap_spaces
 
 
 class TextRecognizer:
@@ -60,7 +61,7 @@ class TextRecognizer:
                 blob[j, :, :, : widths[i]] = normalize(resized)
             probs = self.session.run(None, {self.input_name: blob})[0]
             for j, dec in zip(ids, greedy_decode(probs, self.charset), strict=True):
-                results[j] = _strip(dec)
+                results[j] = _strip(add_gap_spaces(dec, crops[j], widths[j]))
         return [r for r in results if r is not None]
 
 
