@@ -7,6 +7,7 @@ import itertools
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from ocr_app.engine import Engine, EngineConfig, preprocess
 from ocr_app.engine.cache import ResultCache
@@ -17,7 +18,7 @@ from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
 from ocr_app.engine.spacing import add_gap_spaces
-from tests.imagegen import cer, render_lines, to_bgr, to_bytes
+from tests.imagegen import cer, font, render_lines, to_bgr, to_bytes
 
 
 def _page(lines: list[str], **kw) -> np.ndarray:
@@ -319,3 +320,33 @@ def test_gap_spaces_leave_numbers_tight_text_and_chinese_alone(engine: Engine):
     crop = _page(["合计   金额"], size=30, margin=6, line_gap=1.0)
     dec = engine.recognizer([crop])[0]
     assert add_gap_spaces(dec, crop, engine.recognizer._width(crop)) is dec
+
+
+def _form_page() -> np.ndarray:
+    """Field labels with their colons aligned in a column a few spaces away (one row with
+    only the colon), above a double dashed rule."""
+    img = Image.new("RGB", (520, 260), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=26)
+    for i, (label, value) in enumerate([("Name", "CASH"), ("Address", None), (None, None), ("Date", "12/01/2018")]):
+        y = 30 + i * 50
+        if label:
+            draw.text((30, y), label, font=fnt, fill=(20, 20, 20))
+        draw.text((200, y), ":", font=fnt, fill=(20, 20, 20))
+        if value:
+            draw.text((240, y), value, font=fnt, fill=(20, 20, 20))
+    for y in (232, 240):
+        for x in range(30, 490, 14):
+            draw.rectangle((x, y, x + 5, y + 3), fill=(20, 20, 20))
+    return to_bgr(img)
+
+
+def test_free_standing_colons_the_detector_misses_are_read(engine: Engine):
+    img = _form_page()
+    quads, _ = engine.detector(img)
+    assert len(quads) == 5  # the words only
+    result = engine.run(img, use_cache=False)
+    assert result.text.split("\n") == ["Name : CASH", "Address :", ":", "Date : 12/01/2018"]
+    colon = next(ln for ln in result.lines if ln.text == ":")
+    xs = [p[0] for p in colon.box]
+    assert min(xs) >= 195 and max(xs) <= 215

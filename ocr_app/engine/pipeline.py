@@ -16,7 +16,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import paths
-from . import classify, preprocess
+from . import classify, colons, preprocess
 from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
@@ -173,6 +173,13 @@ class Engine:
             if alt.confidence * len(alt.text) ** 0.5 > decoded[i].confidence * len(decoded[i].text) ** 0.5:
                 decoded[i] = alt
         decoded = decoded[: len(crops)]
+        heights = [float(np.linalg.norm(q[3] - q[0])) for q, c in zip(shown, crops, strict=True) if not is_tall(c)]
+        found = colons.find_colons(work, quads, heights, self.recognizer)
+        if found:  # free-standing ":" the detector left out, placed into reading order
+            shown += [q for q, _ in found]
+            decoded += [d for _, d in found]
+            order = reading_order([q.tolist() for q in shown])
+            shown, decoded = [shown[i] for i in order], [decoded[i] for i in order]
         timings["recognize"] = (time.perf_counter() - t) * 1000
 
         back = 1.0 / loaded.scale
