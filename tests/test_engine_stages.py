@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr_app.engine import Engine, EngineConfig, preprocess
+from ocr_app.engine import Engine, EngineConfig, glyphs, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
 from ocr_app.engine.ctc import Decoded, greedy_decode, load_charset
@@ -350,3 +350,24 @@ def test_free_standing_colons_the_detector_misses_are_read(engine: Engine):
     colon = next(ln for ln in result.lines if ln.text == ":")
     xs = [p[0] for p in colon.box]
     assert min(xs) >= 195 and max(xs) <= 215
+
+
+def test_lone_narrow_characters_outside_the_detected_lines_are_read(engine: Engine):
+    """A quantity column of lone "1"s: when the detector leaves them out (it does on
+    receipt scans), the free-glyph search reads each, and nothing inside the words."""
+    img = Image.new("RGB", (560, 220), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=24)
+    for i, (item, price) in enumerate([("Pencil HB", "2.50"), ("Eraser", "1.20"), ("Ruler 30cm", "3.90")]):
+        y = 40 + i * 50
+        draw.text((40, y), item, font=fnt, fill=(20, 20, 20))
+        draw.text((300, y), "1", font=fnt, fill=(20, 20, 20))
+        draw.text((420, y), price, font=fnt, fill=(20, 20, 20))
+    page = to_bgr(img)
+    quads, _ = engine.detector(page)
+    words = [q for q in quads if not 290 < q[:, 0].mean() < 320]
+    assert len(words) == 6
+    heights = [float(np.linalg.norm(q[3] - q[0])) * 0.75 for q in words]
+    found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
+    assert [d.text for _, d in found] == ["1", "1", "1"]
+    assert all(295 < box[:, 0].mean() < 315 for box, _ in found)

@@ -16,7 +16,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import paths
-from . import classify, colons, preprocess
+from . import classify, glyphs, preprocess
 from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
@@ -174,8 +174,8 @@ class Engine:
                 decoded[i] = alt
         decoded = decoded[: len(crops)]
         heights = [float(np.linalg.norm(q[3] - q[0])) for q, c in zip(shown, crops, strict=True) if not is_tall(c)]
-        found = colons.find_colons(work, quads, heights, self.recognizer)
-        if found:  # free-standing ":" the detector left out, placed into reading order
+        found = glyphs.find_free_glyphs(work, quads, heights, self.recognizer)
+        if found:  # free-standing ":" and lone "1" the detector left out, into reading order
             shown += [q for q, _ in found]
             decoded += [d for _, d in found]
             order = reading_order([q.tolist() for q in shown])
