@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
-from ocr_app.engine import Engine, EngineConfig, preprocess
+from ocr_app.engine import Engine, EngineConfig, glyphs, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
-from ocr_app.engine.ctc import greedy_decode, load_charset
+from ocr_app.engine.ctc import Decoded, greedy_decode, load_charset
+from ocr_app.engine.geometry import text_quad
 from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
-from tests.imagegen import cer, render_lines, to_bgr, to_bytes
+from ocr_app.engine.spacing import add_gap_spaces
+from tests.imagegen import cer, font, render_lines, to_bgr, to_bytes
 
 
 def _page(lines: list[str], **kw) -> np.ndarray:
@@ -267,3 +272,102 @@ def test_small_snippets_with_small_text_are_read(engine: Engine):
     for lines, size in [(["tiny 8px text here ok"], 10), (["Receipt No. 4521 total 12.50", "发票总计人民币38.90"], 22)]:
         res = engine.run(_page(lines, size=size, margin=8), use_cache=False)
         assert cer("\n".join(lines), res.text) < 0.05, res.text
+
+
+def test_reported_boxes_hug_the_text_rows(engine: Engine):
+    """Tightly set lines get boxes about one text height tall that do not overlap; the
+    detector quads used for the crops are taller (they carry the recogniser's margin)."""
+    size = 28
+    img = _page(["Subtotal 12.50", "Rounding 0.02", "Total 12.52"], size=size, line_gap=1.25)
+    result = engine.run(img, use_cache=False)
+    assert [ln.text for ln in result.lines] == ["Subtotal 12.50", "Rounding 0.02", "Total 12.52"]
+    spans = [(min(p[1] for p in ln.box), max(p[1] for p in ln.box)) for ln in result.lines]
+    assert all(0.6 * size < bot - top < 1.3 * size for top, bot in spans)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    quads, _ = engine.detector(img)
+    padded = sorted(float(max(q[:, 1]) - min(q[:, 1])) for q in quads)
+    assert padded[0] > max(bot - top for top, bot in spans)
+
+
+def test_text_quad_scales_height_about_the_centre_keeping_slant():
+    quad = np.array([[0, 10], [100, 20], [100, 60], [0, 50]], np.float32)
+    out = text_quad(quad, 0.5)
+    np.testing.assert_allclose(out, [[0, 20], [100, 30], [100, 50], [0, 40]])
+
+
+def _read_strip(engine: Engine, text: str, size: int = 30):
+    """A tight single-line crop of `text` and its recognition with the spaces taken out."""
+    crop = _page([text], size=size, margin=6, line_gap=1.0)
+    dec = engine.recognizer([crop])[0]
+    keep = [i for i, ch in enumerate(dec.text) if ch != " "]
+    dropped = Decoded("".join(dec.text[i] for i in keep), dec.confidence,
+                      [dec.char_confidences[i] for i in keep], [dec.frames[i] for i in keep])
+    return crop, dec, dropped
+
+
+def test_gap_spaces_restore_word_spaces_the_recogniser_dropped(engine: Engine):
+    crop, _, dropped = _read_strip(engine, "TOTAL   :   12.50")
+    assert dropped.text == "TOTAL:12.50"
+    fixed = add_gap_spaces(dropped, crop, engine.recognizer._width(crop))
+    assert fixed.text == "TOTAL : 12.50"
+    assert len(fixed.char_confidences) == len(fixed.frames) == len(fixed.text)
+
+
+def test_gap_spaces_leave_numbers_tight_text_and_chinese_alone(engine: Engine):
+    crop, dec, _ = _read_strip(engine, "Subtotal 12.50")
+    assert dec.text == "Subtotal 12.50"
+    assert add_gap_spaces(dec, crop, engine.recognizer._width(crop)).text == dec.text
+    crop = _page(["合计   金额"], size=30, margin=6, line_gap=1.0)
+    dec = engine.recognizer([crop])[0]
+    assert add_gap_spaces(dec, crop, engine.recognizer._width(crop)) is dec
+
+
+def _form_page() -> np.ndarray:
+    """Field labels with their colons aligned in a column a few spaces away (one row with
+    only the colon), above a double dashed rule."""
+    img = Image.new("RGB", (520, 260), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=26)
+    for i, (label, value) in enumerate([("Name", "CASH"), ("Address", None), (None, None), ("Date", "12/01/2018")]):
+        y = 30 + i * 50
+        if label:
+            draw.text((30, y), label, font=fnt, fill=(20, 20, 20))
+        draw.text((200, y), ":", font=fnt, fill=(20, 20, 20))
+        if value:
+            draw.text((240, y), value, font=fnt, fill=(20, 20, 20))
+    for y in (232, 240):
+        for x in range(30, 490, 14):
+            draw.rectangle((x, y, x + 5, y + 3), fill=(20, 20, 20))
+    return to_bgr(img)
+
+
+def test_free_standing_colons_the_detector_misses_are_read(engine: Engine):
+    img = _form_page()
+    quads, _ = engine.detector(img)
+    assert len(quads) == 5  # the words only
+    result = engine.run(img, use_cache=False)
+    assert result.text.split("\n") == ["Name : CASH", "Address :", ":", "Date : 12/01/2018"]
+    colon = next(ln for ln in result.lines if ln.text == ":")
+    xs = [p[0] for p in colon.box]
+    assert min(xs) >= 195 and max(xs) <= 215
+
+
+def test_lone_narrow_characters_outside_the_detected_lines_are_read(engine: Engine):
+    """A quantity column of lone "1"s: when the detector leaves them out (it does on
+    receipt scans), the free-glyph search reads each, and nothing inside the words."""
+    img = Image.new("RGB", (560, 220), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=24)
+    for i, (item, price) in enumerate([("Pencil HB", "2.50"), ("Eraser", "1.20"), ("Ruler 30cm", "3.90")]):
+        y = 40 + i * 50
+        draw.text((40, y), item, font=fnt, fill=(20, 20, 20))
+        draw.text((300, y), "1", font=fnt, fill=(20, 20, 20))
+        draw.text((420, y), price, font=fnt, fill=(20, 20, 20))
+    page = to_bgr(img)
+    quads, _ = engine.detector(page)
+    words = [q for q in quads if not 290 < q[:, 0].mean() < 320]
+    assert len(words) == 6
+    heights = [float(np.linalg.norm(q[3] - q[0])) * 0.75 for q in words]
+    found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
+    assert [d.text for _, d in found] == ["1", "1", "1"]
+    assert all(295 < box[:, 0].mean() < 315 for box, _ in found)

@@ -17,11 +17,12 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import paths
-from . import classify, preprocess
+from . import classify, glyphs, preprocess
 from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
 from .errors import PROVISION_HINT, ModelError
+from .geometry import text_quad
 from .layout import reading_order
 from .load import ImageLoadError, LoadedImage, load, read_bytes
 from .memory import release_free_memory
@@ -159,6 +160,8 @@ class Engine:
 
         t = time.perf_counter()
         crops = [crop_quad(work, q) for q in quads]
+        # Reported boxes are the text height; the padding was only needed for the crops.
+        shown = [q if is_tall(c) else text_quad(q) for q, c in zip(quads, crops, strict=True)]
         # Tall crops are either vertical lines (read turned 90°) or one narrow glyph such
         # as ":" or "1" (read upright): try both and keep the more confident reading.
         tall = [i for i, c in enumerate(crops) if is_tall(c)]
@@ -182,11 +185,18 @@ class Engine:
             if alt.confidence * len(alt.text) ** 0.5 > decoded[i].confidence * len(decoded[i].text) ** 0.5:
                 decoded[i] = alt
         decoded = decoded[: len(crops)]
+        heights = [float(np.linalg.norm(q[3] - q[0])) for q, c in zip(shown, crops, strict=True) if not is_tall(c)]
+        found = glyphs.find_free_glyphs(work, quads, heights, self.recognizer)
+        if found:  # free-standing ":" and lone "1" the detector left out, into reading order
+            shown += [q for q, _ in found]
+            decoded += [d for _, d in found]
+            order = reading_order([q.tolist() for q in shown])
+            shown, decoded = [shown[i] for i in order], [decoded[i] for i in order]
         timings["recognize"] = (time.perf_counter() - t) * 1000
 
         back = 1.0 / loaded.scale
         lines = []
-        for quad, dec in zip(quads, decoded, strict=True):
+        for quad, dec in zip(shown, decoded, strict=True):
             if not dec.text.strip() or dec.confidence < self.config.min_confidence:
                 continue
             pts = quad - offset

@@ -14,6 +14,7 @@ import onnxruntime as ort
 
 from .ctc import Decoded, greedy_decode, load_charset
 from .preprocess import normalize
+from .spacing import add_gap_spaces
 
 
 class TextRecognizer:
@@ -66,7 +67,7 @@ class TextRecognizer:
         results: list[Decoded | None] = [None] * len(crops)
         for ids, batch in zip(groups, decoded, strict=True):
             for i, dec in zip(ids, batch, strict=True):
-                results[i] = _strip(dec)
+                results[i] = _strip(add_gap_spaces(dec, crops[i], widths[i]))
         return [r for r in results if r is not None]
 
     def _run_batch(self, crops: list[np.ndarray], widths: list[int], ids: list[int]) -> list[Decoded]:
