@@ -67,11 +67,10 @@ class Engine:
         # several threads overlap detection with recognition instead of doubling memory.
         self._detect_gate = threading.Lock()
         try:
-            # The recogniser runs its batches side by side, one ORT thread each.
             self.recognizer = TextRecognizer(
-                get_session(self.models.rec, 1 if threads > 1 else threads),
+                get_session(self.models.rec, threads),
                 str(self.models.dict_path) if self.models.dict_path else None,
-                batch=self.config.rec_batch, workers=threads,
+                batch=self.config.rec_batch,
             )
         except ValueError as exc:  # no character dictionary: not a recogniser
             raise ModelError(

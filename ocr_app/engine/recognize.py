@@ -6,8 +6,6 @@ widest crop, never to a fixed width: receipt lines are short, and padding is was
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import cv2
 import numpy as np
 import onnxruntime as ort
@@ -20,7 +18,7 @@ from .spacing import add_gap_spaces
 class TextRecognizer:
     def __init__(self, session: ort.InferenceSession, dict_path: str | None = None,
                  height: int = 48, batch: int = 8, min_width: int = 64, max_width: int = 3200,
-                 width_scale: float = 0.85, batch_pixels: int = 2400, workers: int = 1):
+                 width_scale: float = 0.85, batch_pixels: int = 2400):
         self.session = session
         self.input_name = session.get_inputs()[0].name
         meta = session.get_modelmeta().custom_metadata_map
@@ -32,12 +30,6 @@ class TextRecognizer:
         # per letter, does 15 % less work, and measured the same or lower CER on both eval sets.
         self.width_scale = width_scale
         self.batch_pixels = batch_pixels
-        # Line crops are small tensors: one ORT thread per batch with batches run side by
-        # side keeps both cores busier than two ORT threads splitting each small conv
-        # (measured -15 % recogniser time on 2 cores). The pool is shared by every caller,
-        # so concurrent pages never run more than `workers` batches at once.
-        self.workers = workers
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="rec") if workers > 1 else None
 
     def _width(self, crop: np.ndarray) -> int:
         h, w = crop.shape[:2]
@@ -60,10 +52,7 @@ class TextRecognizer:
     def __call__(self, crops: list[np.ndarray]) -> list[Decoded]:
         widths = [self._width(c) for c in crops]
         groups = self.batches(widths)
-        if self._pool is not None and len(groups) > 1:
-            decoded = list(self._pool.map(lambda ids: self._run_batch(crops, widths, ids), groups))
-        else:
-            decoded = [self._run_batch(crops, widths, ids) for ids in groups]
+        decoded = [self._run_batch(crops, widths, ids) for ids in groups]
         results: list[Decoded | None] = [None] * len(crops)
         for ids, batch in zip(groups, decoded, strict=True):
             for i, dec in zip(ids, batch, strict=True):
