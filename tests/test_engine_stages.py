@@ -371,3 +371,32 @@ def test_lone_narrow_characters_outside_the_detected_lines_are_read(engine: Engi
     found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
     assert [d.text for _, d in found] == ["1", "1", "1"]
     assert all(295 < box[:, 0].mean() < 315 for box, _ in found)
+
+
+def test_faint_free_standing_colons_are_read(engine: Engine):
+    """A thermal receipt's colons fade to two light-grey dots: the colon search still
+    reads them once the glyph crop's contrast is stretched."""
+    img = Image.new("RGB", (460, 200), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=16)
+    for i, (label, value) in enumerate([("Discount", "0.00"), ("Total GST", "3.08"), ("Rounding", "-0.01")]):
+        y = 30 + i * 50
+        draw.text((30, y), label, font=fnt, fill=(60, 60, 60))
+        draw.text((170, y), ":", font=fnt, fill=(215, 215, 215))
+        draw.text((260, y), value, font=fnt, fill=(60, 60, 60))
+    page = to_bgr(img)
+    quads, _ = engine.detector(page)
+    words = [q for q in quads if not 160 < q[:, 0].mean() < 185]
+    heights = [float(np.linalg.norm(q[3] - q[0])) * 0.75 for q in words]
+    found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
+    assert [d.text for _, d in found] == [":", ":", ":"]
+    assert all(165 < box[:, 0].mean() < 180 for box, _ in found)
+
+
+def test_stretch_contrast_spans_the_full_range():
+    crop = np.full((12, 8, 3), 240, np.uint8)
+    crop[4:6, 3:5] = 200
+    out = glyphs.stretch_contrast(crop)
+    assert out.min() == 0 and out.max() == 255 and out[5, 4, 0] == 0
+    flat = np.full((5, 5, 3), 128, np.uint8)
+    assert glyphs.stretch_contrast(flat) is flat
