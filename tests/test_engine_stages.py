@@ -400,3 +400,18 @@ def test_stretch_contrast_spans_the_full_range():
     assert out.min() == 0 and out.max() == 255 and out[5, 4, 0] == 0
     flat = np.full((5, 5, 3), 128, np.uint8)
     assert glyphs.stretch_contrast(flat) is flat
+
+
+def test_a_colon_set_apart_by_one_thin_space_gets_its_spaces(engine: Engine):
+    """'TEL : 03-3271' in a proportional font: each gap beside the colon is narrower than
+    a word space, yet wider than a colon set tight against its label ('TEL:03-3271')."""
+    crop, _, dropped = _read_strip(engine, "TEL : 03-3271", size=28)
+    assert dropped.text == "TEL:03-3271"
+    fixed = add_gap_spaces(dropped, crop, engine.recognizer._width(crop))
+    assert fixed.text == "TEL : 03-3271"
+    assert len(fixed.char_confidences) == len(fixed.frames) == len(fixed.text)
+    crop, _, dropped = _read_strip(engine, "Date : 18/01/2018", size=28)
+    assert add_gap_spaces(dropped, crop, engine.recognizer._width(crop)).text == "Date : 18/01/2018"
+    crop, _, dropped = _read_strip(engine, "TEL:03-3271", size=28)
+    assert dropped.text == "TEL:03-3271"
+    assert add_gap_spaces(dropped, crop, engine.recognizer._width(crop)).text == "TEL:03-3271"
