@@ -415,3 +415,24 @@ def test_a_colon_set_apart_by_one_thin_space_gets_its_spaces(engine: Engine):
     crop, _, dropped = _read_strip(engine, "TEL:03-3271", size=28)
     assert dropped.text == "TEL:03-3271"
     assert add_gap_spaces(dropped, crop, engine.recognizer._width(crop)).text == "TEL:03-3271"
+
+
+def test_ctc_decode_emits_a_half_seen_character_or_space_but_keeps_doubled_letters():
+    from ocr_app.engine.ctc import greedy_decode
+    charset = ["<blank>", "a", "b", "l", " "]
+
+    def frames(*rows):
+        return np.array([rows], np.float32)
+
+    # blank wins frame 2, but 'b' holds 0.35 of it: a character the model half sees
+    probs = frames([0, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0.65, 0, 0.35, 0, 0], [1, 0, 0, 0, 0], [0, 1, 0, 0, 0])
+    assert greedy_decode(probs, charset)[0].text == "aba"
+    # a space needs less: 0.25
+    probs = frames([0, 1, 0, 0, 0], [0.75, 0, 0, 0, 0.25], [0, 0, 1, 0, 0])
+    assert greedy_decode(probs, charset)[0].text == "a b"
+    # a weak runner-up stays blank
+    probs = frames([0, 1, 0, 0, 0], [0.85, 0, 0.15, 0, 0], [0, 0, 0, 1, 0])
+    assert greedy_decode(probs, charset)[0].text == "al"
+    # "ll": the blank between the two l's must not turn into 'l' and merge them
+    probs = frames([0, 0, 0, 1, 0], [0.6, 0, 0, 0.4, 0], [0, 0, 0, 1, 0])
+    assert greedy_decode(probs, charset)[0].text == "ll"
