@@ -371,3 +371,68 @@ def test_lone_narrow_characters_outside_the_detected_lines_are_read(engine: Engi
     found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
     assert [d.text for _, d in found] == ["1", "1", "1"]
     assert all(295 < box[:, 0].mean() < 315 for box, _ in found)
+
+
+def test_faint_free_standing_colons_are_read(engine: Engine):
+    """A thermal receipt's colons fade to two light-grey dots: the colon search still
+    reads them once the glyph crop's contrast is stretched."""
+    img = Image.new("RGB", (460, 200), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=16)
+    for i, (label, value) in enumerate([("Discount", "0.00"), ("Total GST", "3.08"), ("Rounding", "-0.01")]):
+        y = 30 + i * 50
+        draw.text((30, y), label, font=fnt, fill=(60, 60, 60))
+        draw.text((170, y), ":", font=fnt, fill=(215, 215, 215))
+        draw.text((260, y), value, font=fnt, fill=(60, 60, 60))
+    page = to_bgr(img)
+    quads, _ = engine.detector(page)
+    words = [q for q in quads if not 160 < q[:, 0].mean() < 185]
+    heights = [float(np.linalg.norm(q[3] - q[0])) * 0.75 for q in words]
+    found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
+    assert [d.text for _, d in found] == [":", ":", ":"]
+    assert all(165 < box[:, 0].mean() < 180 for box, _ in found)
+
+
+def test_stretch_contrast_spans_the_full_range():
+    crop = np.full((12, 8, 3), 240, np.uint8)
+    crop[4:6, 3:5] = 200
+    out = glyphs.stretch_contrast(crop)
+    assert out.min() == 0 and out.max() == 255 and out[5, 4, 0] == 0
+    flat = np.full((5, 5, 3), 128, np.uint8)
+    assert glyphs.stretch_contrast(flat) is flat
+
+
+def test_a_colon_set_apart_by_one_thin_space_gets_its_spaces(engine: Engine):
+    """'TEL : 03-3271' in a proportional font: each gap beside the colon is narrower than
+    a word space, yet wider than a colon set tight against its label ('TEL:03-3271')."""
+    crop, _, dropped = _read_strip(engine, "TEL : 03-3271", size=28)
+    assert dropped.text == "TEL:03-3271"
+    fixed = add_gap_spaces(dropped, crop, engine.recognizer._width(crop))
+    assert fixed.text == "TEL : 03-3271"
+    assert len(fixed.char_confidences) == len(fixed.frames) == len(fixed.text)
+    crop, _, dropped = _read_strip(engine, "Date : 18/01/2018", size=28)
+    assert add_gap_spaces(dropped, crop, engine.recognizer._width(crop)).text == "Date : 18/01/2018"
+    crop, _, dropped = _read_strip(engine, "TEL:03-3271", size=28)
+    assert dropped.text == "TEL:03-3271"
+    assert add_gap_spaces(dropped, crop, engine.recognizer._width(crop)).text == "TEL:03-3271"
+
+
+def test_ctc_decode_emits_a_half_seen_character_or_space_but_keeps_doubled_letters():
+    from ocr_app.engine.ctc import greedy_decode
+    charset = ["<blank>", "a", "b", "l", " "]
+
+    def frames(*rows):
+        return np.array([rows], np.float32)
+
+    # blank wins frame 2, but 'b' holds 0.35 of it: a character the model half sees
+    probs = frames([0, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0.65, 0, 0.35, 0, 0], [1, 0, 0, 0, 0], [0, 1, 0, 0, 0])
+    assert greedy_decode(probs, charset)[0].text == "aba"
+    # a space needs less: 0.25
+    probs = frames([0, 1, 0, 0, 0], [0.75, 0, 0, 0, 0.25], [0, 0, 1, 0, 0])
+    assert greedy_decode(probs, charset)[0].text == "a b"
+    # a weak runner-up stays blank
+    probs = frames([0, 1, 0, 0, 0], [0.85, 0, 0.15, 0, 0], [0, 0, 0, 1, 0])
+    assert greedy_decode(probs, charset)[0].text == "al"
+    # "ll": the blank between the two l's must not turn into 'l' and merge them
+    probs = frames([0, 0, 0, 1, 0], [0.6, 0, 0, 0.4, 0], [0, 0, 0, 1, 0])
+    assert greedy_decode(probs, charset)[0].text == "ll"

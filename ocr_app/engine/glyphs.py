@@ -22,6 +22,9 @@ from .recognize import TextRecognizer
 
 SEARCH_LINE_H = 20.0
 LONE_MIN_CONF = 0.9  # a lone glyph must be read this surely: no context backs it
+# Two stacked equal dots read as ";" are a colon: the shape test already rules out a
+# semicolon's tail, and the recogniser confuses the two on faint prints.
+COLON_READINGS = (":", ";")
 MAX_DOTS = 5000  # more dot-sized blobs than this is speckle or halftone: no clean colons
 
 
@@ -117,6 +120,17 @@ def _lone_glyphs(blobs: np.ndarray, lines: np.ndarray, line_h: float) -> np.ndar
     return blobs[keep]
 
 
+def stretch_contrast(crop: np.ndarray) -> np.ndarray:
+    """The crop's darkest pixel to black, its lightest to white. A colon on a thermal
+    receipt is often two faint grey dots that the recogniser, shown them alone without a
+    word's ink for contrast, reads as nothing."""
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    lo, hi = float(gray.min()), float(gray.max())
+    if hi - lo < 1:
+        return crop
+    return cv2.convertScaleAbs(crop, alpha=255.0 / (hi - lo), beta=-lo * 255.0 / (hi - lo))
+
+
 def _box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
 
@@ -130,8 +144,13 @@ class Candidates:
 
     def accept(self, readings: list[Decoded]) -> list[tuple[np.ndarray, Decoded]]:
         """(box, reading) of the candidates read as what their shape promised."""
-        return [(box, dec) for box, dec, kind in zip(self.boxes, readings, self.kinds, strict=True)
-                if (dec.text == ":" if kind == "colon" else _is_glyph(dec))]
+        out = []
+        for box, dec, kind in zip(self.boxes, readings, self.kinds, strict=True):
+            if kind == "colon" and dec.text in COLON_READINGS:
+                out.append((box, Decoded(":", dec.confidence, dec.char_confidences, dec.frames)))
+            elif kind == "glyph" and _is_glyph(dec):
+                out.append((box, dec))
+        return out
 
 
 def candidates(img: np.ndarray, quads: list[np.ndarray], text_heights: list[float]) -> Candidates:
@@ -166,8 +185,9 @@ def candidates(img: np.ndarray, quads: list[np.ndarray], text_heights: list[floa
         cx0, cx1 = int(max(0, cx - half_w)), int(min(iw, cx + half_w))
         cy0, cy1 = int(max(0, cy - half_h)), int(min(ih, cy + half_h))
         if cx1 - cx0 >= 2 and cy1 - cy0 >= 2:
+            crop = np.ascontiguousarray(img[cy0:cy1, cx0:cx1])
             out.boxes.append(box)
-            out.crops.append(np.ascontiguousarray(img[cy0:cy1, cx0:cx1]))
+            out.crops.append(stretch_contrast(crop) if kind == "colon" else crop)
             out.kinds.append(kind)
 
     for i, j in pairs:

@@ -19,6 +19,7 @@ from .ctc import Decoded
 
 STRIDE = 8  # input columns per CTC time step (PP-OCR rec)
 MIN_GAP = 0.5  # a word gap is at least this share of the crop height wide
+COLON_GAP = 0.3  # ... and beside a colon, this (0.25-0.35 all gained on receipts; 0.2 invents spaces)
 
 
 def blank_runs(crop: np.ndarray, min_width: float) -> list[tuple[float, float]]:
@@ -62,6 +63,31 @@ def _add(insert_after: set[int], text: str, k: int) -> None:
     insert_after.add(k)
 
 
+def _colon_gaps(insert_after: set[int], text: str, xs: list[float], crop: np.ndarray, h: int) -> None:
+    """Spaces beside a colon set apart from its neighbours ("TEL : 03-..."). The gap is
+    narrower than a word space (a proportional font's space is thin), yet a colon set
+    tight against its label ("TEL:") leaves a much narrower one. The colon's ink is the
+    narrow piece between two such gaps nearest its CTC frame."""
+    if ":" not in text:
+        return
+    runs = blank_runs(crop, COLON_GAP * h)
+    if not runs:
+        return
+    # Ink pieces between the gaps: (start, end, gap on the left?, gap on the right?)
+    edges = [0.0] + [v for run in runs for v in run] + [float(crop.shape[1])]
+    pieces = [(edges[i], edges[i + 1], i > 0, i + 2 < len(edges)) for i in range(0, len(edges), 2)]
+    for k, ch in enumerate(text):
+        if ch != ":":
+            continue
+        start, end, left, right = min(pieces, key=lambda p: max(p[0] - xs[k], xs[k] - p[1], 0.0))
+        if end - start > 0.4 * h or max(start - xs[k], xs[k] - end, 0.0) > 0.4 * h:
+            continue  # not a colon standing alone between gaps
+        if left:
+            _add(insert_after, text, k - 1)
+        if right:
+            _add(insert_after, text, k)
+
+
 def add_gap_spaces(dec: Decoded, crop: np.ndarray, input_width: int) -> Decoded:
     """`dec` with a space inserted at every wide blank gap the text has none for.
     `input_width` is the width the crop was resized to for the recogniser."""
@@ -70,7 +96,7 @@ def add_gap_spaces(dec: Decoded, crop: np.ndarray, input_width: int) -> Decoded:
         return dec
     h, w = crop.shape[:2]
     runs = blank_runs(crop, MIN_GAP * h)
-    if not runs:
+    if not runs and ":" not in text:
         return dec
     scale = w / max(1, input_width)
     xs = [(STRIDE * f + STRIDE / 2) * scale for f in dec.frames]
@@ -88,6 +114,7 @@ def add_gap_spaces(dec: Decoded, crop: np.ndarray, input_width: int) -> Decoded:
             _add(insert_after, text, inside[0] - 1)
         if end - xs[inside[-1]] >= half:
             _add(insert_after, text, inside[-1])
+    _colon_gaps(insert_after, text, xs, crop, h)
     if not insert_after:
         return dec
     chars, confs, frames = [], [], []
