@@ -13,7 +13,7 @@ from ocr_app.engine import Engine, EngineConfig, glyphs, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
 from ocr_app.engine.ctc import Decoded, greedy_decode, load_charset
-from ocr_app.engine.geometry import text_quad
+from ocr_app.engine.geometry import text_height, text_quad
 from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
@@ -352,23 +352,36 @@ def test_free_standing_colons_the_detector_misses_are_read(engine: Engine):
     assert min(xs) >= 195 and max(xs) <= 215
 
 
+def _three_columns(size: tuple[int, int], font_size: int, rows: list[tuple[str, str, str]],
+                   xs: tuple[int, int, int], top: int, fill: tuple[int, int, int],
+                   middle_fill: tuple[int, int, int] | None = None) -> np.ndarray:
+    """A receipt-like page: one row per entry, three columns at `xs`, rows 50 px apart."""
+    img = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fnt = font(size=font_size)
+    for i, row in enumerate(rows):
+        for col, (x, text) in enumerate(zip(xs, row, strict=True)):
+            colour = middle_fill if col == 1 and middle_fill is not None else fill
+            draw.text((x, top + i * 50), text, font=fnt, fill=colour)
+    return to_bgr(img)
+
+
+def _free_glyphs_outside(engine: Engine, page: np.ndarray, x_lo: float, x_hi: float):
+    """The detector's lines minus any centred between x_lo and x_hi (as on receipt scans,
+    where the detector misses that column), and what the free-glyph search finds."""
+    quads, _ = engine.detector(page)
+    words = [q for q in quads if not x_lo < q[:, 0].mean() < x_hi]
+    found = glyphs.find_free_glyphs(page, words, [text_height(q) for q in words], engine.recognizer)
+    return words, found
+
+
 def test_lone_narrow_characters_outside_the_detected_lines_are_read(engine: Engine):
     """A quantity column of lone "1"s: when the detector leaves them out (it does on
     receipt scans), the free-glyph search reads each, and nothing inside the words."""
-    img = Image.new("RGB", (560, 220), (255, 255, 255))
-    draw = ImageDraw.Draw(img)
-    fnt = font(size=24)
-    for i, (item, price) in enumerate([("Pencil HB", "2.50"), ("Eraser", "1.20"), ("Ruler 30cm", "3.90")]):
-        y = 40 + i * 50
-        draw.text((40, y), item, font=fnt, fill=(20, 20, 20))
-        draw.text((300, y), "1", font=fnt, fill=(20, 20, 20))
-        draw.text((420, y), price, font=fnt, fill=(20, 20, 20))
-    page = to_bgr(img)
-    quads, _ = engine.detector(page)
-    words = [q for q in quads if not 290 < q[:, 0].mean() < 320]
+    rows = [("Pencil HB", "1", "2.50"), ("Eraser", "1", "1.20"), ("Ruler 30cm", "1", "3.90")]
+    page = _three_columns((560, 220), 24, rows, (40, 300, 420), 40, (20, 20, 20))
+    words, found = _free_glyphs_outside(engine, page, 290, 320)
     assert len(words) == 6
-    heights = [float(np.linalg.norm(q[3] - q[0])) * 0.75 for q in words]
-    found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
     assert [d.text for _, d in found] == ["1", "1", "1"]
     assert all(295 < box[:, 0].mean() < 315 for box, _ in found)
 
@@ -376,19 +389,9 @@ def test_lone_narrow_characters_outside_the_detected_lines_are_read(engine: Engi
 def test_faint_free_standing_colons_are_read(engine: Engine):
     """A thermal receipt's colons fade to two light-grey dots: the colon search still
     reads them once the glyph crop's contrast is stretched."""
-    img = Image.new("RGB", (460, 200), (255, 255, 255))
-    draw = ImageDraw.Draw(img)
-    fnt = font(size=16)
-    for i, (label, value) in enumerate([("Discount", "0.00"), ("Total GST", "3.08"), ("Rounding", "-0.01")]):
-        y = 30 + i * 50
-        draw.text((30, y), label, font=fnt, fill=(60, 60, 60))
-        draw.text((170, y), ":", font=fnt, fill=(215, 215, 215))
-        draw.text((260, y), value, font=fnt, fill=(60, 60, 60))
-    page = to_bgr(img)
-    quads, _ = engine.detector(page)
-    words = [q for q in quads if not 160 < q[:, 0].mean() < 185]
-    heights = [float(np.linalg.norm(q[3] - q[0])) * 0.75 for q in words]
-    found = glyphs.find_free_glyphs(page, words, heights, engine.recognizer)
+    rows = [("Discount", ":", "0.00"), ("Total GST", ":", "3.08"), ("Rounding", ":", "-0.01")]
+    page = _three_columns((460, 200), 16, rows, (30, 170, 260), 30, (60, 60, 60), middle_fill=(215, 215, 215))
+    _, found = _free_glyphs_outside(engine, page, 160, 185)
     assert [d.text for _, d in found] == [":", ":", ":"]
     assert all(165 < box[:, 0].mean() < 180 for box, _ in found)
 

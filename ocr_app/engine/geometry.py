@@ -28,3 +28,9 @@ def text_quad(quad: np.ndarray, share: float = TEXT_HEIGHT_SHARE) -> np.ndarray:
     """The line's text box: the detector quad with its height scaled about the centre."""
     margin = (1.0 - share) / 2
     return trim_quad(quad, margin, 1.0 - margin)
+
+
+def text_height(quad: np.ndarray, share: float = TEXT_HEIGHT_SHARE) -> float:
+    """Height of the line's text box (its left edge), e.g. the line height glyph search uses."""
+    box = text_quad(quad, share)
+    return float(np.linalg.norm(box[3] - box[0]))

@@ -22,7 +22,7 @@ from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
 from .detect import DetectorConfig, TextDetector
 from .errors import PROVISION_HINT, ModelError
-from .geometry import text_quad
+from .geometry import text_height, text_quad
 from .layout import reading_order
 from .load import ImageLoadError, LoadedImage, load, read_bytes
 from .memory import release_free_memory
@@ -159,15 +159,16 @@ class Engine:
 
         t = time.perf_counter()
         crops = [crop_quad(work, q) for q in quads]
-        # Reported boxes are the text height; the padding was only needed for the crops.
-        shown = [q if is_tall(c) else text_quad(q) for q, c in zip(quads, crops, strict=True)]
         # Tall crops are either vertical lines (read turned 90°) or one narrow glyph such
         # as ":" or "1" (read upright): try both and keep the more confident reading.
         tall = [i for i, c in enumerate(crops) if is_tall(c)]
+        tall_set = set(tall)
+        # Reported boxes are the text height; the padding was only needed for the crops.
+        shown = [q if i in tall_set else text_quad(q) for i, q in enumerate(quads)]
         variants = [np.ascontiguousarray(np.rot90(crops[i])) for i in tall]
         page_flipped = False
         if self.classifier is not None and crops:
-            flat = [i for i in range(len(crops)) if i not in set(tall)]
+            flat = [i for i in range(len(crops)) if i not in tall_set]
             checked = [crops[i] for i in flat] + variants
             flips = classify.classify_page(self.classifier, checked)
             turned = classify.apply(checked, flips)
@@ -184,7 +185,7 @@ class Engine:
             if alt.confidence * len(alt.text) ** 0.5 > decoded[i].confidence * len(decoded[i].text) ** 0.5:
                 decoded[i] = alt
         decoded = decoded[: len(crops)]
-        heights = [float(np.linalg.norm(q[3] - q[0])) for q, c in zip(shown, crops, strict=True) if not is_tall(c)]
+        heights = [text_height(q) for i, q in enumerate(quads) if i not in tall_set]
         found = glyphs.find_free_glyphs(work, quads, heights, self.recognizer)
         if found:  # free-standing ":" and lone "1" the detector left out, into reading order
             shown += [q for q, _ in found]
