@@ -17,6 +17,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from toc_swap import swap_sources
+
 KEEP_LANGS = ("en", "zh")
 _LOCALE_ITEM = re.compile(r"^(?:\w+/)?([a-z]{2,3})(?:_[A-Za-z0-9_]+)?\.res$")
 
@@ -105,15 +107,14 @@ def reduce_binaries(binaries: list, work: Path) -> tuple[list, int]:
     if not available():
         print("icu_data: icupkg (icu-devtools), cc or readelf missing, keeping the full ICU data")
         return binaries, 0
-    result, saved = [], 0
-    for dest, src, kind in binaries:
-        if re.match(r"libicudata\.so\.\d+$", Path(dest).name):
-            try:
-                small = build(Path(src), work)
-            except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError) as exc:
-                print(f"icu_data: keeping the full ICU data ({exc})")
-            else:
-                saved += Path(src).stat().st_size - small.stat().st_size
-                src = str(small)
-        result.append((dest, src, kind))
-    return result, saved
+
+    def reduced(dest: str, src: Path) -> Path | None:
+        if not re.match(r"libicudata\.so\.\d+$", Path(dest).name):
+            return None
+        try:
+            return build(src, work)
+        except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError) as exc:
+            print(f"icu_data: keeping the full ICU data ({exc})")
+            return None
+
+    return swap_sources(binaries, reduced)

@@ -16,6 +16,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from toc_swap import swap_sources
+
 # bundle-path prefix -> what a call does: "abort" (loud: never expected) or "zero" (return 0 = "not handled")
 STUBS: dict[str, str] = {
     "opencv_python_headless.libs/libavcodec": "abort",
@@ -118,13 +120,9 @@ def stub_binaries(binaries: list, out_dir: Path) -> tuple[list, int]:
     if not available():
         print("stub_libs: no C compiler/readelf, keeping the real libraries")
         return binaries, 0
-    result, saved = [], 0
-    for dest, src, kind in binaries:
+
+    def stubbed(dest: str, src: Path) -> Path | None:
         mode = policy(dest)
-        if mode is None:
-            result.append((dest, src, kind))
-            continue
-        stub = build_stub(Path(src), out_dir, mode)
-        saved += Path(src).stat().st_size - stub.stat().st_size
-        result.append((dest, str(stub), kind))
-    return result, saved
+        return None if mode is None else build_stub(src, out_dir, mode)
+
+    return swap_sources(binaries, stubbed)
