@@ -76,12 +76,24 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
         done.append(dest / name)
         method = man.get("quantise", {}).get(name)
         target = dest / int8_name(name)
-        if method and (force or not target.is_file()):
+        if method and (force or not _made_by(target, method)):
             print(f"int8 {target.name} ({method})", file=sys.stderr)
             METHODS[method](dest / name, target)
+            _stamp(target).write_text(method + "\n", encoding="utf-8")
         if method:
             done.append(target)
     return done
+
+
+def _stamp(target: Path) -> Path:
+    return target.with_name(target.name + ".method")
+
+
+def _made_by(target: Path, method: str) -> bool:
+    """An INT8 file is current only if the manifest's method made it: a changed method
+    (or a file from before stamps) is re-quantised instead of silently kept."""
+    stamp = _stamp(target)
+    return target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == method
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from .amounts import AmountRepair
 from .ctc import Decoded, greedy_decode, load_charset
 from .preprocess import normalize
 from .spacing import add_gap_spaces
@@ -23,6 +24,7 @@ class TextRecognizer:
         self.input_name = session.get_inputs()[0].name
         meta = session.get_modelmeta().custom_metadata_map
         self.charset = load_charset(meta.get("character"), dict_path)
+        self.repair_amounts = AmountRepair(self.charset)
         self.height, self.batch = height, batch
         self.min_width, self.max_width = min_width, max_width
         # At 48 px height the CTC head has more time steps per glyph than it needs (stride 8:
@@ -67,7 +69,7 @@ class TextRecognizer:
             resized = cv2.resize(crops[i], (widths[i], self.height), interpolation=cv2.INTER_LINEAR)
             blob[j, :, :, : widths[i]] = normalize(resized)
         probs = self.session.run(None, {self.input_name: blob})[0]
-        return greedy_decode(probs, self.charset)
+        return [self.repair_amounts(dec, probs[j]) for j, dec in enumerate(greedy_decode(probs, self.charset))]
 
 
 def _strip(dec: Decoded) -> Decoded:
