@@ -56,7 +56,8 @@ def test_estimate_follows_the_font_size_and_errs_low(lines: list[str]):
 def test_small_text_pages_keep_their_scale(engine: Engine):
     receipt = _page(LATIN * 3, size=14, width=460, line_gap=1.4, margin=20)  # a narrow receipt, upscaled today
     page = _page(LATIN * 4, size=18, width=1000, line_gap=1.5)  # body text on a ~1 MP page
-    for img in (receipt, page):
+    scan = _page(LATIN * 6, size=26, width=3000, line_gap=1.5)  # 8.7 MP: already shrunk to 1.2 MP today
+    for img in (receipt, page, scan):
         assert not _shrunk(engine, img)
 
 
