@@ -77,7 +77,7 @@ def _components(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     H, W = binary.shape
     fill = area / (w * h)
     ok = (h >= 4) & (h <= H / 6) & (fill > 0.1) & (fill < 0.9) & (x > 0) & (y > 0) & (x + w < W) & (y + h < H)
-    run = ok & (w > 3 * h) & (w <= 40 * h) & (fill > 0.25)
+    run = ok & (w > 4 * h) & (w <= 40 * h) & (fill > 0.25) & (fill < 0.85)  # not a dash or a rule
     runs = np.repeat(h[run], np.round(w[run] / h[run]).astype(int))
     keep = ok & (w <= 3 * h)
     x, y, w, h = x[keep], y[keep], w[keep], h[keep]
