@@ -69,10 +69,12 @@ class TextDetector:
         """Factor (<= 1) that brings the estimated text height down to the target, within
         the floors; 1.0 when the page gives no estimate or the saving would be small."""
         sc = self.config.text_scale
+        floor = max((sc.min_pixels / (h * w)) ** 0.5, sc.min_side / min(h, w))
+        if floor >= ratio * sc.min_shrink:  # already at the floor (narrow receipts): skip the estimate
+            return 1.0
         est = text_height(img, sc)
         if est is None:
             return 1.0
-        floor = max((sc.min_pixels / (h * w)) ** 0.5, sc.min_side / min(h, w))
         want = max(sc.target / est, floor) / ratio
         return want if want < sc.min_shrink else 1.0
 
