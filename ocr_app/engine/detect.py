@@ -8,12 +8,14 @@ kernels), and drop boxes too small to hold a character.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 import onnxruntime as ort
 import pyclipper
+
+from .text_scale import ScaleConfig, text_height
 
 
 @dataclass
@@ -32,6 +34,9 @@ class DetectorConfig:
     max_candidates: int = 1000
     min_size: float = 3.0
     dilate: bool = True
+    # Pages set in large type are detected at a smaller scale (see text_scale.py);
+    # `text_scale.enabled = False` keeps the size-only rule above.
+    text_scale: ScaleConfig = field(default_factory=ScaleConfig)
 
 
 class TextDetector:
@@ -40,20 +45,41 @@ class TextDetector:
         self.input_name = session.get_inputs()[0].name
         self.config = config or DetectorConfig()
 
-    def input_size(self, h: int, w: int) -> tuple[int, int]:
+    def input_size(self, h: int, w: int, img: np.ndarray | None = None) -> tuple[int, int]:
+        """Detector input (height, width), multiples of 32. With the page `img`, a page
+        whose text is large gets a smaller input; without it, the size-only rule."""
+        rh, rw, _ = self.plan(h, w, img)
+        return rh, rw
+
+    def plan(self, h: int, w: int, img: np.ndarray | None = None) -> tuple[int, int, float]:
+        """Input (height, width) and how much the text estimate shrank it (1.0: not)."""
         cfg = self.config
         ratio = min(cfg.limit_side / min(h, w), cfg.max_upscale) if min(h, w) < cfg.limit_side else 1.0
         if max(h, w) * ratio > cfg.max_side:
             ratio = cfg.max_side / max(h, w)
         if h * w * ratio * ratio > cfg.max_pixels:
             ratio = (cfg.max_pixels / (h * w)) ** 0.5
+        shrink = self._text_shrink(img, h, w, ratio) if img is not None and cfg.text_scale.enabled else 1.0
+        ratio *= shrink
         rh = max(32, int(round(h * ratio / 32) * 32))
         rw = max(32, int(round(w * ratio / 32) * 32))
-        return rh, rw
+        return rh, rw, shrink
 
-    def probability_map(self, img: np.ndarray) -> np.ndarray:
-        h, w = img.shape[:2]
-        rh, rw = self.input_size(h, w)
+    def _text_shrink(self, img: np.ndarray, h: int, w: int, ratio: float) -> float:
+        """Factor (<= 1) that brings the estimated text height down to the target, within
+        the floors; 1.0 when the page gives no estimate or the saving would be small."""
+        sc = self.config.text_scale
+        floor = max((sc.min_pixels / (h * w)) ** 0.5, sc.min_side / min(h, w))
+        if floor >= ratio * sc.min_shrink:  # already at the floor (narrow receipts): skip the estimate
+            return 1.0
+        est = text_height(img, sc)
+        if est is None:
+            return 1.0
+        want = max(sc.target / est, floor) / ratio
+        return want if want < sc.min_shrink else 1.0
+
+    def probability_map(self, img: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+        rh, rw = size or self.input_size(*img.shape[:2], img)
         resized = cv2.resize(img, (rw, rh))
         blob = resized.astype(np.float32).transpose(2, 0, 1)[None]
         blob *= 2.0 / 255.0
@@ -65,10 +91,15 @@ class TextDetector:
         h, w = img.shape[:2]
         if h < 2 or w < 2:
             return [], []
-        pred = self.probability_map(img)
-        return self.boxes_from_map(pred, w, h)
+        rh, rw, shrink = self.plan(h, w, img)
+        pred = self.probability_map(img, (rh, rw))
+        # A coarser map gives boxes that come out larger in page pixels (the dilation is
+        # one map pixel, and region edges blur): trim the unclip by the measured growth.
+        trim = self.config.text_scale.box_growth * (1.0 - shrink)
+        return self.boxes_from_map(pred, w, h, trim)
 
-    def boxes_from_map(self, pred: np.ndarray, dest_w: int, dest_h: int) -> tuple[list[np.ndarray], list[float]]:
+    def boxes_from_map(self, pred: np.ndarray, dest_w: int, dest_h: int,
+                       trim: float = 0.0) -> tuple[list[np.ndarray], list[float]]:
         cfg = self.config
         mask = (pred > cfg.thresh).astype(np.uint8)
         if cfg.dilate:
@@ -83,7 +114,7 @@ class TextDetector:
             score = box_score(pred, points)
             if score < cfg.box_thresh:
                 continue
-            expanded = unclip(points, cfg.unclip_ratio)
+            expanded = unclip(points, cfg.unclip_ratio, trim)
             if expanded is None:
                 continue
             box, short = mini_box(expanded)
@@ -119,14 +150,15 @@ def box_score(pred: np.ndarray, box: np.ndarray) -> float:
     return float(cv2.mean(pred[ymin : ymax + 1, xmin : xmax + 1], mask)[0])
 
 
-def unclip(box: np.ndarray, ratio: float) -> np.ndarray | None:
-    """Offset the polygon outwards by area * ratio / perimeter (DB's unclip)."""
+def unclip(box: np.ndarray, ratio: float, trim: float = 0.0) -> np.ndarray | None:
+    """Offset the polygon outwards by area * ratio / perimeter (DB's unclip), less `trim`."""
     poly = box.reshape(-1, 2)
     area = abs(cv2.contourArea(poly))
     length = cv2.arcLength(poly.reshape(-1, 1, 2), True)
     if length == 0:
         return None
     distance = area * ratio / length
+    distance = max(distance - trim, distance / 2)
     offset = pyclipper.PyclipperOffset()
     offset.AddPath(poly.astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
     expanded = offset.Execute(distance)
