@@ -13,7 +13,7 @@ import onnxruntime as ort
 from .amounts import AmountRepair
 from .ctc import Decoded, greedy_decode, load_charset
 from .preprocess import normalize
-from .spacing import add_gap_spaces
+from .spacing import STRIDE, add_gap_spaces
 
 
 class TextRecognizer:
@@ -63,7 +63,7 @@ class TextRecognizer:
 
     def _run_batch(self, crops: list[np.ndarray], widths: list[int], ids: list[int]) -> list[Decoded]:
         batch_w = max(self.min_width, max(widths[i] for i in ids))
-        batch_w = int(np.ceil(batch_w / 8) * 8)
+        batch_w = int(np.ceil(batch_w / STRIDE) * STRIDE)  # whole CTC time steps
         blob = np.zeros((len(ids), 3, self.height, batch_w), np.float32)
         for j, i in enumerate(ids):
             resized = cv2.resize(crops[i], (widths[i], self.height), interpolation=cv2.INTER_LINEAR)
