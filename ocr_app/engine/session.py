@@ -1,19 +1,26 @@
 """ONNX Runtime sessions: one per model file for the whole process, tuned for the CPU.
 
 `InferenceSession.run` is thread-safe, so every worker thread shares the same session
-(one copy of the weights, one optimised graph). Graph optimisation at load takes under
-0.1 s for these models, so optimised graphs are not cached on disk (measured: ~70 ms
-saved per start, not worth a per-machine, hardware-specific cache that grows).
+(one copy of the weights, one optimised graph). The optimised graph is kept on disk under
+the user cache dir and loaded as is on later starts (~60 ms saved per start: 95 -> 35 ms
+for the three models). It is keyed by the model file, the ONNX Runtime version and the
+CPU's instruction set (the graph holds kernel layouts for this CPU), and older graphs
+of the same model are deleted, so the cache holds one file per model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import platform
+import tempfile
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import onnxruntime as ort
 
+from .. import paths
 from .errors import PROVISION_HINT, ModelError
 
 _sessions: dict[tuple[str, int], ort.InferenceSession] = {}
@@ -92,10 +99,80 @@ def get_session(model: Path, threads: int | None = None) -> ort.InferenceSession
 def _create(model: Path, threads: int) -> ort.InferenceSession:
     if not model.is_file():
         raise ModelError(f"model file missing: {model}; {PROVISION_HINT}")
+    cached = _graph_path(model)
+    if cached is not None and cached.is_file():
+        opts = session_options(threads)
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        try:
+            return ort.InferenceSession(str(cached), opts, providers=["CPUExecutionProvider"])
+        except Exception:  # damaged or foreign: rebuilt from the model below
+            cached.unlink(missing_ok=True)
     try:
-        return ort.InferenceSession(str(model), session_options(threads), providers=["CPUExecutionProvider"])
+        opts = session_options(threads)
+        tmp = _reserve(cached) if cached is not None else None
+        if tmp is not None:
+            opts.optimized_model_filepath = str(tmp)
+        session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
     except Exception as exc:
         raise ModelError(f"model file corrupt or unreadable: {model} ({exc}); {PROVISION_HINT}") from exc
+    if tmp is not None:
+        _publish(tmp, cached)
+    return session
+
+
+def _graph_path(model: Path) -> Path | None:
+    """Where the optimised graph of `model` is kept; None when caching is switched off."""
+    if os.environ.get("OCR_DESK_NO_GRAPH_CACHE"):
+        return None
+    st = model.stat()
+    key = f"{model.resolve()}|{st.st_size}|{st.st_mtime_ns}|{ort.__version__}|{_cpu_signature()}"
+    digest = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+    return paths.user_cache_dir() / "ort-graphs" / f"{_cache_prefix(model.name)}{digest}.onnx"
+
+
+def _cache_prefix(model_name: str) -> str:
+    """Prefix shared by every cached graph of one model file (and no other)."""
+    return model_name.replace(".", "_") + "--"
+
+
+@lru_cache(maxsize=1)
+def _cpu_signature() -> str:
+    """The instruction set the optimised graph's kernel layouts were chosen for."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            flags = next((line for line in fh if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        pass
+    return f"{platform.machine()}|{platform.processor()}|{hashlib.blake2b(flags.encode(), digest_size=8).hexdigest()}"
+
+
+def _reserve(cached: Path) -> Path | None:
+    """A temporary name next to `cached` for ONNX Runtime to write to; None if the cache
+    dir cannot be written (read-only home): the session is then built without it."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=cached.stem, suffix=".tmp", dir=cached.parent)
+        os.close(fd)
+        return Path(name)
+    except OSError:
+        return None
+
+
+def _publish(tmp: Path, cached: Path) -> None:
+    """Move the written graph into place atomically and delete older graphs of the same
+    model (another version, location or CPU), so the cache does not grow."""
+    try:
+        if tmp.stat().st_size == 0:
+            tmp.unlink()
+            return
+        os.replace(tmp, cached)
+        prefix = cached.name.split("--")[0] + "--"
+        for old in cached.parent.glob(prefix + "*.onnx"):
+            if old != cached:
+                old.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def clear() -> None:
