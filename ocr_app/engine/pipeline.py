@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from .. import paths
+from .. import __version__, paths
 from . import classify, glyphs, preprocess
 from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
@@ -86,7 +86,9 @@ class Engine:
         self.load_ms = (time.perf_counter() - started) * 1000
         disk = paths.user_cache_dir() / "results" if self.config.disk_cache else None
         self.cache = ResultCache(self.config.cache_items, disk)
-        self._fingerprint = self.config.fingerprint() + self.models.name + self.models.precision
+        # Results depend on the settings, the app version and the exact model files (an
+        # INT8 file re-made by a newer quantiser): cached results from before never match.
+        self._fingerprint = "|".join([self.config.fingerprint(), __version__, model_identity(self.models)])
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
@@ -217,6 +219,12 @@ class Engine:
             timings["codes"] = (time.perf_counter() - t) * 1000
         return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
                          stages=stages)
+
+
+def model_identity(models: ModelFiles) -> str:
+    """Name, size and modification time of each model file of a set."""
+    files = [models.det, models.rec, models.cls, models.dict_path]
+    return ";".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files if f is not None)
 
 
 def _check_shapes(slots: list[tuple[Path, ort.InferenceSession, int, str]]) -> None:
