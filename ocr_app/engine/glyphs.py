@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from .ctc import Decoded
+from .preprocess import grayscale
 from .recognize import TextRecognizer
 
 SEARCH_LINE_H = 20.0
@@ -124,7 +125,7 @@ def stretch_contrast(crop: np.ndarray) -> np.ndarray:
     """The crop's darkest pixel to black, its lightest to white. A colon on a thermal
     receipt is often two faint grey dots that the recogniser, shown them alone without a
     word's ink for contrast, reads as nothing."""
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    gray = grayscale(crop)
     lo, hi = float(gray.min()), float(gray.max())
     if hi - lo < 1:
         return crop
@@ -162,7 +163,7 @@ def candidates(img: np.ndarray, quads: list[np.ndarray], text_heights: list[floa
     line_h = float(np.median(text_heights))
     if line_h < 8:
         return out
-    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    gray = grayscale(img)
     # Labelling blobs costs per pixel: search at a scale where lines are SEARCH_LINE_H
     # tall (a dot is still >= 2 px), then map the blobs back.
     scale = min(1.0, SEARCH_LINE_H / line_h)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from .ctc import Decoded
+from .preprocess import grayscale
 
 STRIDE = 8  # input columns per CTC time step (PP-OCR rec)
 MIN_GAP = 0.5  # a word gap is at least this share of the crop height wide
@@ -24,7 +25,7 @@ COLON_GAP = 0.3  # ... and beside a colon, this (0.25-0.35 all gained on receipt
 
 def blank_runs(crop: np.ndarray, min_width: float) -> list[tuple[float, float]]:
     """(start, end) x of ink-free column runs at least `min_width` wide, between ink."""
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    gray = grayscale(crop)
     h = gray.shape[0]
     band = gray[h // 8: h - h // 8]  # the neighbour lines' ascenders/descenders stay out
     if band.size == 0:

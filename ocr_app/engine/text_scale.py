@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .preprocess import grayscale
+
 MAX_QUERIES = 400
 MAX_INK = 0.2
 
@@ -49,7 +51,7 @@ def glyph_heights(img: np.ndarray, work_pixels: int = 300_000) -> tuple[np.ndarr
     """Heights of glyph-like components in text rows, in the copy's pixels; heights of
     runs (glyphs merged along a line: small or blurred text at the copy's scale); and
     the copy's scale relative to `img`."""
-    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    gray = grayscale(img)
     s = 1.0
     while gray.shape[0] * gray.shape[1] > 2 * work_pixels:  # 2:1 area steps take OpenCV's fast path
         gray = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
