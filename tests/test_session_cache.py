@@ -80,15 +80,13 @@ def test_result_cache_keys_change_when_a_model_file_is_remade(tmp_path):
     import dataclasses
     import os
 
-    from ocr_app.engine.pipeline import model_identity
-
     files = {}
     for name in ("det.onnx", "rec.int8.onnx", "cls.onnx"):
         files[name] = tmp_path / name
         files[name].write_bytes(b"model")
     models = dataclasses.replace(resolve(None, "int8"), det=files["det.onnx"], rec=files["rec.int8.onnx"],
                                  cls=files["cls.onnx"], dict_path=None)
-    before = model_identity(models)
+    before = models.identity()
     stat = files["rec.int8.onnx"].stat()
     os.utime(files["rec.int8.onnx"], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert model_identity(models) != before
+    assert models.identity() != before

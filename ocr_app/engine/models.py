@@ -30,6 +30,13 @@ def model_set_names() -> list[str]:
     return list(manifest()["model_sets"])
 
 
+def file_stamp(path: Path) -> str:
+    """Size and modification time: changes whenever the file is re-made (provisioned,
+    re-quantised), without reading it."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def int8_name(name: str) -> str:
     return name.replace(".onnx", ".int8.onnx")
 
@@ -44,6 +51,11 @@ class ModelFiles:
     rec: Path
     cls: Path
     dict_path: Path | None
+
+    def identity(self) -> str:
+        """Name and stamp of each file of the set, for keys of results they produced."""
+        files = (self.det, self.rec, self.cls, self.dict_path)
+        return ";".join(f"{f.name}:{file_stamp(f)}" for f in files if f is not None)
 
     def describe(self) -> dict[str, str]:
         return {"set": self.name, "precision": self.precision, "det": self.det.name,

@@ -88,7 +88,7 @@ class Engine:
         self.cache = ResultCache(self.config.cache_items, disk)
         # Results depend on the settings, the app version and the exact model files (an
         # INT8 file re-made by a newer quantiser): cached results from before never match.
-        self._fingerprint = "|".join([self.config.fingerprint(), __version__, model_identity(self.models)])
+        self._fingerprint = "|".join([self.config.fingerprint(), __version__, self.models.identity()])
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
@@ -219,12 +219,6 @@ class Engine:
             timings["codes"] = (time.perf_counter() - t) * 1000
         return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
                          stages=stages)
-
-
-def model_identity(models: ModelFiles) -> str:
-    """Name, size and modification time of each model file of a set."""
-    files = [models.det, models.rec, models.cls, models.dict_path]
-    return ";".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files if f is not None)
 
 
 def _check_shapes(slots: list[tuple[Path, ort.InferenceSession, int, str]]) -> None:

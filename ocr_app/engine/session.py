@@ -22,6 +22,7 @@ import onnxruntime as ort
 
 from .. import paths
 from .errors import PROVISION_HINT, ModelError
+from .models import file_stamp
 
 _sessions: dict[tuple[str, int], ort.InferenceSession] = {}
 _lock = threading.Lock()
@@ -124,8 +125,7 @@ def _graph_path(model: Path) -> Path | None:
     """Where the optimised graph of `model` is kept; None when caching is switched off."""
     if os.environ.get("OCR_DESK_NO_GRAPH_CACHE"):
         return None
-    st = model.stat()
-    key = f"{model.resolve()}|{st.st_size}|{st.st_mtime_ns}|{ort.__version__}|{_cpu_signature()}"
+    key = f"{model.resolve()}|{file_stamp(model)}|{ort.__version__}|{_cpu_signature()}"
     digest = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
     return paths.user_cache_dir() / "ort-graphs" / f"{_cache_prefix(model.name)}{digest}.onnx"
 
