@@ -48,13 +48,22 @@ def test_pointwise_convs_become_matmuls_with_the_same_output():
     model = _toy_model()
     x = np.random.default_rng(1).normal(size=(2, 3, 16, 40)).astype(np.float32)
     expected = _run(model, x)
-    shallow = quantize.pointwise_convs_as_matmul(model, min_stride=8)
+    rewritten = quantize.pointwise_convs_as_matmul(model, min_stride=1)
     convs = [n.name for n in model.graph.node if n.op_type == "Conv"]
     assert convs == ["spatial", "se"]  # the 3×3 conv and the SE gate are left alone
     assert sum(n.op_type == "MatMul" for n in model.graph.node) == 2
-    assert len(shallow) == 2  # at full input height both count as shallow
+    assert len(rewritten) == 2
     onnx.checker.check_model(model)
     np.testing.assert_allclose(_run(model, x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_full_height_convs_stay_convolutions():
+    """At the input's full height the 1×1 convs belong to the high-resolution first stage,
+    which stays fp32: they are left as Conv rather than fp32 MatMuls between transposes."""
+    model = _toy_model()
+    assert quantize.pointwise_convs_as_matmul(model, min_stride=8) == []
+    assert [n.op_type for n in model.graph.node].count("Conv") == 4
+    assert "MatMul" not in [n.op_type for n in model.graph.node]
 
 
 def test_provisioned_recogniser_runs_its_pointwise_convs_in_int8():
@@ -64,8 +73,17 @@ def test_provisioned_recogniser_runs_its_pointwise_convs_in_int8():
     pointwise = [n for n in rec.graph.node if n.op_type == "Conv" and n.input[1] in weights
                  and tuple(weights[n.input[1]].dims[2:]) == (1, 1)]
     pooled = quantize._pooled_tensors(rec.graph, set(weights))
-    assert all(n.input[0] in pooled for n in pointwise), "a 1×1 conv outside an SE gate was not rewritten"
+    heights = {info.name: info.type.tensor_type.shape.dim[2].dim_value
+               for info in onnx.shape_inference.infer_shapes(rec).graph.value_info
+               if len(info.type.tensor_type.shape.dim) == 4}
+    top = rec.graph.input[0].type.tensor_type.shape.dim[2].dim_value
+    kept = [n for n in pointwise if n.input[0] not in pooled]
+    assert kept, "the first stage's 1×1 convs stay convolutions"
+    # Every 1×1 conv left outside an SE gate is in the high-resolution first stage.
+    assert all(heights[n.input[0]] * 8 > top for n in kept), "a deep 1×1 conv was not rewritten"
     assert ops.count("DynamicQuantizeLinear") >= 20
+    fp32_weights = [n.name for n in rec.graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    assert not fp32_weights, "every MatMul by a weight matrix runs in INT8"
     assert rec.metadata_props, "the character dictionary must survive quantisation"
 
 
@@ -78,5 +96,7 @@ def test_stale_int8_files_are_requantised(tmp_path, method):
     assert not provision._made_by(target, method)  # no stamp: made before stamps existed
     provision._stamp(target).write_text("dynamic-matmul\n", encoding="utf-8")
     assert not provision._made_by(target, method)
-    provision._stamp(target).write_text(method + "\n", encoding="utf-8")
+    provision._stamp(target).write_text(method + "\n", encoding="utf-8")  # an older revision
+    assert not provision._made_by(target, method)
+    provision._stamp(target).write_text(quantize.signature(method) + "\n", encoding="utf-8")
     assert provision._made_by(target, method)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..paths import models_dir
 from .models import int8_name, manifest
-from .quantize import METHODS
+from .quantize import METHODS, signature
 
 
 def sha256(path: Path) -> str:
@@ -79,7 +79,7 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
         if method and (force or not _made_by(target, method)):
             print(f"int8 {target.name} ({method})", file=sys.stderr)
             METHODS[method](dest / name, target)
-            _stamp(target).write_text(method + "\n", encoding="utf-8")
+            _stamp(target).write_text(signature(method) + "\n", encoding="utf-8")
         if method:
             done.append(target)
     return done
@@ -90,10 +90,12 @@ def _stamp(target: Path) -> Path:
 
 
 def _made_by(target: Path, method: str) -> bool:
-    """An INT8 file is current only if the manifest's method made it: a changed method
-    (or a file from before stamps) is re-quantised instead of silently kept."""
+    """An INT8 file is current only if the manifest's method, at its current revision,
+    made it: a changed method (or a file from before stamps) is re-quantised instead of
+    silently kept."""
     stamp = _stamp(target)
-    return target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == method
+    return (target.is_file() and stamp.is_file()
+            and stamp.read_text(encoding="utf-8").strip() == signature(method))
 
 
 def main(argv: list[str] | None = None) -> int:
