@@ -5,6 +5,11 @@ result) and peak RSS are its own. Accuracy is scored with the folder's official 
 (`score.py` next to the folders, or --scorer) when present, else with ocr_app.metrics,
 which implements the same definitions. Peers run when installed: RapidOCR from a venv
 given by --rapidocr-python (its dependencies clash with ours), Tesseract from PATH.
+
+With --rounds N every system reads the folder N times, the order of the systems reversed
+every other round, so a machine that speeds up or slows down during the run favours no
+one. Each image's time is its best of the N rounds (as `timeit` takes the best of its
+repeats), cold start the best round, peak RSS the worst; accuracy is from the first round.
 """
 
 from __future__ import annotations
@@ -49,8 +54,9 @@ def _is_chinese(folder: Path) -> bool:
 
 
 def run_system(system: str, folder: Path, threads: int, python: str, workdir: Path,
-               limit: int) -> dict | None:
-    out = workdir / f"{folder.name}.{system}.jsonl"
+               limit: int, round_no: int = 1) -> dict | None:
+    suffix = "" if round_no == 1 else f".round{round_no}"
+    out = workdir / f"{folder.name}.{system}{suffix}.jsonl"
     cmd = [python, str(RUNNER), system, str(folder), str(out), "--threads", str(threads),
            "--spawned-at", repr(time.time())]
     if limit:
@@ -63,9 +69,10 @@ def run_system(system: str, folder: Path, threads: int, python: str, workdir: Pa
         print(f"  {system}: failed ({proc.stderr.strip().splitlines()[-1:]})", file=sys.stderr)
         return None
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    ms = [json.loads(line)["ms"] for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     summary["jsonl"] = out
-    summary["ms"] = sorted(ms)
+    summary["ms"] = sorted(r["ms"] for r in records)
+    summary["ms_by_image"] = {r["image"]: r["ms"] for r in records}
     return summary
 
 
@@ -82,6 +89,17 @@ def available(system: str, rapidocr_python: str | None) -> str | None:
     return None
 
 
+def combine(runs: list[dict]) -> dict:
+    """One summary from several rounds of the same system (see the module docstring)."""
+    first = runs[0]
+    per_image = [run["ms_by_image"] for run in runs]
+    best = {name: min(r[name] for r in per_image if name in r) for name in per_image[0]}
+    return {**first, "ms": sorted(best.values()),
+            "round_medians": [statistics.median(run["ms"]) for run in runs],
+            "cold_start_ms": min(run["cold_start_ms"] for run in runs),
+            "peak_rss_mb": max(run["peak_rss_mb"] for run in runs)}
+
+
 def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
     head = (f"### {folder.name} ({rows[0][1]['images'] if rows else 0} images)\n\n"
             "| system | CER | word F1 | median ms | p95 ms | images/s | peak RSS MB | cold start ms |\n"
@@ -93,7 +111,10 @@ def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
         body.append(f"| {system} | {sc['cer'] * 100:.2f} % | {sc['word_f1']:.3f} | {statistics.median(ms):.0f} | "
                     f"{p95:.0f} | {1000 * len(ms) / sum(ms):.2f} | {run['peak_rss_mb']:.0f} | "
                     f"{run['cold_start_ms']:.0f} |")
-    return head + "\n".join(body) + "\n"
+    rounds = [f"{system} {' / '.join(f'{m:.0f}' for m in run['round_medians'])}"
+              for system, run, _ in rows if len(run.get("round_medians", [])) > 1]
+    note = f"\nMedian ms of each round: {'; '.join(rounds)}.\n" if rounds else ""
+    return head + "\n".join(body) + "\n" + note
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scorer", default=None, help="path to score.py (default: next to the folders)")
     parser.add_argument("--limit", type=int, default=0, help="first N images per folder")
     parser.add_argument("--keep", type=Path, default=None, help="keep the JSONL predictions here")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="read each folder this many times, alternating the order of the systems")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="ocr-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -115,15 +138,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench: not a folder: {folder}", file=sys.stderr)
             return 2
         scorer = _find_scorer(folder, args.scorer)
-        rows = []
+        systems = []
         for system in args.systems.split(","):
             python = available(system, args.rapidocr_python)
             if python is None:
                 print(f"  {system}: not installed, skipped", file=sys.stderr)
-                continue
-            print(f"  {folder.name}: {system} ...", file=sys.stderr)
-            run = run_system(system, folder, args.threads, python, workdir, args.limit)
-            if run is not None:
+            else:
+                systems.append((system, python))
+        runs: dict[str, list[dict]] = {}
+        for round_no in range(1, max(1, args.rounds) + 1):
+            order = systems if round_no % 2 else systems[::-1]
+            for system, python in order:
+                print(f"  {folder.name}: {system} (round {round_no}) ...", file=sys.stderr)
+                run = run_system(system, folder, args.threads, python, workdir, args.limit, round_no)
+                if run is not None:
+                    runs.setdefault(system, []).append(run)
+        rows = []
+        for system, _ in systems:
+            if system in runs:
+                run = combine(runs[system])
                 rows.append((system, run, _score(folder, run["jsonl"], scorer)))
         print(table(folder, rows))
         sys.stdout.flush()
