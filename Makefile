@@ -36,7 +36,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m ocr_app.engine.provision --all
-	$(BIN)/python -m ocr_app.bench ../shared/eval/sroie-dev ../shared/eval/zh-dev
+	$(BIN)/python -m ocr_app.bench ../shared/eval/sroie-dev ../shared/eval/zh-dev --rounds 2 $(BENCH_ARGS)
 
 package: setup models
 	$(BIN)/python -m pip install -q -r requirements-build.txt
