@@ -24,7 +24,7 @@ _POOLS = {"GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax"}
 
 def quantise_dynamic_matmul(src: Path, dst: Path) -> None:
     """Dynamic INT8 (per-channel QInt8 weights) on MatMul/Gemm only."""
-    _quantise(src, src, dst, exclude=[])
+    _quantise(src, src, dst)
 
 
 def quantise_dynamic_pointwise(src: Path, dst: Path) -> None:
@@ -42,10 +42,10 @@ def quantise_dynamic_pointwise(src: Path, dst: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rewritten = Path(tmp) / "pointwise.onnx"
         onnx.save(model, str(rewritten))
-        _quantise(rewritten, src, dst, exclude=[])
+        _quantise(rewritten, src, dst)
 
 
-def _quantise(model: Path, original: Path, dst: Path, exclude: list[str]) -> None:
+def _quantise(model: Path, original: Path, dst: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -55,7 +55,7 @@ def _quantise(model: Path, original: Path, dst: Path, exclude: list[str]) -> Non
         out = Path(tmp) / "q.onnx"
         quantize_dynamic(
             str(pre), str(out), weight_type=QuantType.QInt8, per_channel=True,
-            op_types_to_quantize=["MatMul", "Gemm"], nodes_to_exclude=exclude,
+            op_types_to_quantize=["MatMul", "Gemm"],
         )
         _copy_metadata(original, out)
         out.replace(dst)
@@ -77,7 +77,8 @@ def pointwise_convs_as_matmul(model: onnx.ModelProto, min_stride: int = 1) -> li
                for info in shape_inference.infer_shapes(model).graph.value_info
                if len(info.type.tensor_type.shape.dim) == 4}
     top = graph.input[0].type.tensor_type.shape.dim[2].dim_value
-    nodes, count, rewritten = [], 0, []
+    nodes: list[onnx.NodeProto] = []
+    rewritten: list[str] = []
     for node in graph.node:
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         kernel = numpy_helper.to_array(weights[node.input[1]]) if (
@@ -88,8 +89,7 @@ def pointwise_convs_as_matmul(model: onnx.ModelProto, min_stride: int = 1) -> li
                 or (min_stride > 1 and not _deep(heights.get(node.input[0], 0), top, min_stride))):
             nodes.append(node)
             continue
-        count += 1
-        base = f"pointwise{count}_{node.name or node.output[0]}"
+        base = f"pointwise{len(rewritten) + 1}_{node.name or node.output[0]}"
         matrix = numpy_helper.from_array(np.ascontiguousarray(kernel[:, :, 0, 0].T), base + "_w")
         graph.initializer.append(matrix)
         nhwc, product = base + "_nhwc", base + "_mm"

@@ -117,7 +117,7 @@ def _create(model: Path, threads: int) -> ort.InferenceSession:
     except Exception as exc:
         raise ModelError(f"model file corrupt or unreadable: {model} ({exc}); {PROVISION_HINT}") from exc
     if tmp is not None:
-        _publish(tmp, cached)
+        _publish(tmp, cached, _cache_prefix(model.name))
     return session
 
 
@@ -159,7 +159,7 @@ def _reserve(cached: Path) -> Path | None:
         return None
 
 
-def _publish(tmp: Path, cached: Path) -> None:
+def _publish(tmp: Path, cached: Path, prefix: str) -> None:
     """Move the written graph into place atomically and delete older graphs of the same
     model (another version, location or CPU), so the cache does not grow."""
     try:
@@ -167,7 +167,6 @@ def _publish(tmp: Path, cached: Path) -> None:
             tmp.unlink()
             return
         os.replace(tmp, cached)
-        prefix = cached.name.split("--")[0] + "--"
         for old in cached.parent.glob(prefix + "*.onnx"):
             if old != cached:
                 old.unlink(missing_ok=True)
