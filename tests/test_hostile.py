@@ -445,3 +445,30 @@ def test_decode_api_on_bytes_like(text_img):
     data = to_bytes(text_img)
     shapes = {load(x).image.shape for x in (data, bytearray(data), memoryview(data), io.BytesIO(data).getvalue())}
     assert shapes == {(text_img.height, text_img.width, 3)}
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_huge_png_is_halved_while_decoding():
+    """A 66 MP PNG scan: OpenCV halves it inside the decoder, so the copy its Python binding
+    hands to NumPy is a quarter of the full page (traced NumPy peak ~200 MB before)."""
+    import tracemalloc
+
+    from ocr_app.engine.load import MAX_WORK_PIXELS, decode
+
+    page = Image.new("L", (8200, 8000), 255)
+    ImageDraw.Draw(page).text((800, 900), "HUGE SCAN", font=font(size=300), fill=0)
+    data = to_bytes(page, "PNG", compress_level=1)
+    del page
+    tracemalloc.start()
+    try:
+        loaded = decode(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 130 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert loaded.original_size == (8200, 8000)
+    h, w = loaded.image.shape[:2]
+    assert h * w <= MAX_WORK_PIXELS * 1.01 and abs(w / h - 8200 / 8000) < 0.01  # 1 %: rounding to whole pixels
+    assert loaded.scale == pytest.approx(w / 8200, rel=1e-3)
+    ys, xs = np.nonzero(loaded.image[:, :, 0] < 128)  # the ink, at its place in original pixels
+    assert 780 < xs.min() / loaded.scale < 900 and 900 < ys.min() / loaded.scale < 1100
