@@ -13,7 +13,6 @@ from ocr_app.engine import Engine, EngineConfig, glyphs, preprocess
 from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
 from ocr_app.engine.ctc import Decoded, greedy_decode, load_charset
-from ocr_app.engine.detect import input_blob
 from ocr_app.engine.geometry import text_height, text_quad
 from ocr_app.engine.layout import group_rows, page_text, reading_order
 from ocr_app.engine.load import load
@@ -442,10 +441,10 @@ def test_ctc_decode_emits_a_half_seen_character_or_space_but_keeps_doubled_lette
     assert greedy_decode(probs, charset)[0].text == "ll"
 
 
-def test_detector_blob_is_contiguous_nchw_in_minus_one_to_one():
+def test_normalized_blob_is_contiguous_chw_in_minus_one_to_one():
     img = np.zeros((4, 5, 3), np.uint8)
     img[..., 0], img[..., 1], img[..., 2] = 0, 255, np.arange(5, dtype=np.uint8) * 50
-    blob = input_blob(img)
+    blob = preprocess.normalize(img)[None]  # as the detector feeds it
     assert blob.shape == (1, 3, 4, 5) and blob.dtype == np.float32 and blob.flags.c_contiguous
     assert np.all(blob[0, 0] == -1.0) and np.all(blob[0, 1] == 1.0)  # channel order kept (BGR)
     # the same values as the float page normalised as a whole, to the last bit

@@ -15,6 +15,7 @@ import numpy as np
 import onnxruntime as ort
 import pyclipper
 
+from .preprocess import normalize
 from .text_scale import ScaleConfig, text_height
 
 
@@ -80,7 +81,7 @@ class TextDetector:
 
     def probability_map(self, img: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
         rh, rw = size or self.input_size(*img.shape[:2], img)
-        return self.session.run(None, {self.input_name: input_blob(cv2.resize(img, (rw, rh)))})[0][0, 0]
+        return self.session.run(None, {self.input_name: normalize(cv2.resize(img, (rw, rh)))[None]})[0][0, 0]
 
     def __call__(self, img: np.ndarray) -> tuple[list[np.ndarray], list[float]]:
         """Quads (4×2 float32, clockwise from top-left) in `img` pixels, with scores."""
@@ -121,18 +122,6 @@ class TextDetector:
             boxes.append(box.astype(np.float32))
             scores.append(float(score))
         return boxes, scores
-
-
-def input_blob(img: np.ndarray) -> np.ndarray:
-    """HxWx3 uint8 → contiguous 1x3xHxW float32 in [-1, 1], written plane by plane: one
-    float copy of the page instead of three (a float HWC copy, then the contiguous copy
-    ONNX Runtime makes of a transposed view: 2 × 14 MB more at the 1.2 MP cap)."""
-    h, w = img.shape[:2]
-    blob = np.empty((1, 3, h, w), np.float32)
-    for c in range(3):
-        np.multiply(img[:, :, c], np.float32(2.0 / 255.0), out=blob[0, c], casting="unsafe")
-    blob -= np.float32(1.0)
-    return blob
 
 
 def mini_box(contour: np.ndarray) -> tuple[np.ndarray, float]:
