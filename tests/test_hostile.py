@@ -268,24 +268,32 @@ def test_huge_exif_rotated_jpeg(engine):
     assert 850 < box[:, 0].min() < 1150 and 900 < box[:, 1].min() < 1200, box
 
 
+def _decode_traced(data: bytes):
+    """decode(data) and the peak of the NumPy allocations it made (tracemalloc traces
+    NumPy's buffers, not OpenCV's or Pillow's own)."""
+    import tracemalloc
+
+    from ocr_app.engine.load import decode
+
+    tracemalloc.start()
+    try:
+        loaded = decode(data)
+        return loaded, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_large_transparent_png_is_downscaled_before_compositing():
     """A 24 MP gray+alpha PNG: downscaled in Pillow first, so the float compositing works on
     the 16 MP work image. numpy allocations are traced by tracemalloc; compositing at full
     size (the old path) peaked at ~1.2 GB here, the lean path at ~0.2 GB."""
-    import tracemalloc
-
-    from ocr_app.engine.load import MAX_WORK_PIXELS, decode
+    from ocr_app.engine.load import MAX_WORK_PIXELS
 
     img = Image.new("LA", (6000, 4000), (0, 0))
     ImageDraw.Draw(img).text((500, 500), "TRANSPARENT", font=font(size=200), fill=(0, 255))
     data = to_bytes(img, "PNG", compress_level=1)
     del img
-    tracemalloc.start()
-    try:
-        loaded = decode(data)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    loaded, peak = _decode_traced(data)
     assert peak < 450 * 2**20, f"peak {peak / 2**20:.0f} MB"
     assert loaded.original_size == (6000, 4000)
     h, w = loaded.image.shape[:2]
@@ -451,20 +459,13 @@ def test_decode_api_on_bytes_like(text_img):
 def test_huge_png_is_halved_while_decoding():
     """A 66 MP PNG scan: OpenCV halves it inside the decoder, so the copy its Python binding
     hands to NumPy is a quarter of the full page (traced NumPy peak ~200 MB before)."""
-    import tracemalloc
-
-    from ocr_app.engine.load import MAX_WORK_PIXELS, decode
+    from ocr_app.engine.load import MAX_WORK_PIXELS
 
     page = Image.new("L", (8200, 8000), 255)
     ImageDraw.Draw(page).text((800, 900), "HUGE SCAN", font=font(size=300), fill=0)
     data = to_bytes(page, "PNG", compress_level=1)
     del page
-    tracemalloc.start()
-    try:
-        loaded = decode(data)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    loaded, peak = _decode_traced(data)
     assert peak < 130 * 2**20, f"peak {peak / 2**20:.0f} MB"
     assert loaded.original_size == (8200, 8000)
     h, w = loaded.image.shape[:2]
