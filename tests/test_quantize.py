@@ -73,10 +73,7 @@ def test_provisioned_recogniser_runs_its_pointwise_convs_in_int8():
     pointwise = [n for n in rec.graph.node if n.op_type == "Conv" and n.input[1] in weights
                  and tuple(weights[n.input[1]].dims[2:]) == (1, 1)]
     pooled = quantize._pooled_tensors(rec.graph, set(weights))
-    heights = {info.name: info.type.tensor_type.shape.dim[2].dim_value
-               for info in onnx.shape_inference.infer_shapes(rec).graph.value_info
-               if len(info.type.tensor_type.shape.dim) == 4}
-    top = rec.graph.input[0].type.tensor_type.shape.dim[2].dim_value
+    heights, top = quantize.feature_heights(rec)
     kept = [n for n in pointwise if n.input[0] not in pooled]
     assert kept, "the first stage's 1×1 convs stay convolutions"
     # Every 1×1 conv left outside an SE gate is in the high-resolution first stage.

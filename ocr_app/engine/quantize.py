@@ -68,15 +68,12 @@ def pointwise_convs_as_matmul(model: onnx.ModelProto, min_stride: int = 1) -> li
     the transposes between neighbouring rewritten convolutions. With `min_stride` > 1
     and no static heights nothing is rewritten. Returns the names of the new MatMuls."""
     import numpy as np
-    from onnx import helper, numpy_helper, shape_inference
+    from onnx import helper, numpy_helper
 
     graph = model.graph
     weights = {init.name: init for init in graph.initializer}
     pooled = _pooled_tensors(graph, set(weights))
-    heights = {info.name: info.type.tensor_type.shape.dim[2].dim_value
-               for info in shape_inference.infer_shapes(model).graph.value_info
-               if len(info.type.tensor_type.shape.dim) == 4}
-    top = graph.input[0].type.tensor_type.shape.dim[2].dim_value
+    heights, top = feature_heights(model)
     nodes: list[onnx.NodeProto] = []
     rewritten: list[str] = []
     for node in graph.node:
@@ -108,6 +105,16 @@ def pointwise_convs_as_matmul(model: onnx.ModelProto, min_stride: int = 1) -> li
     del graph.initializer[:]
     graph.initializer.extend(kept)
     return rewritten
+
+
+def feature_heights(model: onnx.ModelProto) -> tuple[dict[str, int], int]:
+    """Static height of every 4-D tensor (0 where dynamic), and of the model's input."""
+    from onnx import shape_inference
+
+    heights = {info.name: info.type.tensor_type.shape.dim[2].dim_value
+               for info in shape_inference.infer_shapes(model).graph.value_info
+               if len(info.type.tensor_type.shape.dim) == 4}
+    return heights, model.graph.input[0].type.tensor_type.shape.dim[2].dim_value
 
 
 def _deep(height: int, top: int, min_stride: int) -> bool:
