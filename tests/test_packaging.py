@@ -73,6 +73,7 @@ def test_frozen_self_test_passes_with_same_text_as_source(bundle, engine):
     by_precision = {c["precision"]: c for c in report["checks"]}
     assert by_precision["int8"]["text"] == source_text
     assert by_precision["fp32"]["ok"]
+    assert all(c["models"]["det_bands"] for c in report["checks"])  # the detector's parts were bundled
 
 
 def test_unpacked_anywhere_even_under_a_chinese_path_with_spaces(bundle, tmp_path):
@@ -96,7 +97,8 @@ def test_bundle_holds_exactly_the_default_model_set_at_both_precisions(bundle):
     needed = set()
     for precision in models.PRECISIONS:
         files = models.resolve(None, precision)
-        needed |= {p.name for p in (files.det, files.rec, files.cls, files.dict_path) if p is not None}
+        needed |= {p.name for p in (files.det, files.rec, files.cls, files.dict_path, files.det_bands)
+                   if p is not None}
     bundled = bundle / "_internal" / "models"
     assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json"}
     manifest = json.loads((bundled / "manifest.json").read_text(encoding="utf-8"))

@@ -90,6 +90,6 @@ def test_pages_without_text_give_no_estimate_and_keep_their_scale(engine: Engine
 
 def test_switch_off_keeps_the_size_only_rule(engine: Engine):
     img = _page(LATIN, size=44, line_gap=2.0)
-    det = TextDetector(engine.detector.session, DetectorConfig(text_scale=ScaleConfig(enabled=False)))
+    det = TextDetector(engine.detector.net, DetectorConfig(text_scale=ScaleConfig(enabled=False)))
     assert det.input_size(*img.shape[:2], img) == det.input_size(*img.shape[:2])
     assert det.plan(*img.shape[:2], img)[2] == 1.0

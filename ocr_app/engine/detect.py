@@ -8,6 +8,7 @@ kernels), and drop boxes too small to hold a character.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -40,10 +41,23 @@ class DetectorConfig:
     text_scale: ScaleConfig = field(default_factory=ScaleConfig)
 
 
-class TextDetector:
-    def __init__(self, session: ort.InferenceSession, config: DetectorConfig | None = None):
+class WholeGraph:
+    """The detector as one graph: resized BGR page → probability map."""
+
+    def __init__(self, session: ort.InferenceSession):
         self.session = session
         self.input_name = session.get_inputs()[0].name
+
+    def __call__(self, img: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: normalize(img)[None]})[0][0, 0]
+
+
+class TextDetector:
+    def __init__(self, net: Callable[[np.ndarray], np.ndarray] | ort.InferenceSession,
+                 config: DetectorConfig | None = None):
+        """`net` maps a resized page to its map: `WholeGraph` or `det_bands.BandedDetector`
+        (a bare session is wrapped as a whole graph)."""
+        self.net = WholeGraph(net) if isinstance(net, ort.InferenceSession) else net
         self.config = config or DetectorConfig()
 
     def input_size(self, h: int, w: int, img: np.ndarray | None = None) -> tuple[int, int]:
@@ -81,7 +95,7 @@ class TextDetector:
 
     def probability_map(self, img: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
         rh, rw = size or self.input_size(*img.shape[:2], img)
-        return self.session.run(None, {self.input_name: normalize(cv2.resize(img, (rw, rh)))[None]})[0][0, 0]
+        return self.net(cv2.resize(img, (rw, rh)))
 
     def __call__(self, img: np.ndarray) -> tuple[list[np.ndarray], list[float]]:
         """Quads (4×2 float32, clockwise from top-left) in `img` pixels, with scores."""

