@@ -59,7 +59,7 @@ class ModelFiles:
         files = (self.det, self.rec, self.cls, self.dict_path)
         return ";".join(f"{f.name}:{file_stamp(f)}" for f in files if f is not None)
 
-    def describe(self) -> dict[str, str]:
+    def describe(self) -> dict[str, str | bool]:
         return {"set": self.name, "precision": self.precision, "det": self.det.name,
                 "rec": self.rec.name, "cls": self.cls.name, "det_bands": self.det_bands is not None}
 
@@ -75,10 +75,10 @@ def banded_detector(det_name: str) -> Path | None:
     """The parts directory of a detector that has a band split, if provisioning made it
     from the manifest's file; None runs the detector as one graph."""
     spec_name = manifest().get("det_bands", {}).get(det_name)
-    if not spec_name:
+    sha = manifest().get("files", {}).get(det_name, {}).get("sha256")
+    if spec_name not in det_bands.SPECS or not sha:
         return None
     directory = det_bands.parts_dir(models_dir() / det_name)
-    sha = manifest()["files"][det_name]["sha256"]
     return directory if det_bands.is_current(directory, spec_name, sha) else None
 
 
