@@ -303,6 +303,22 @@ def test_large_transparent_png_is_downscaled_before_compositing():
     assert loaded.image[0, 0].tolist() == [255, 255, 255]  # transparent paper became white
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_48_mp_photo_is_decoded_at_half_size():
+    """A 48 MP JPEG (a phone's full-resolution mode): libjpeg decodes it at half size, 12 MP,
+    so neither a 144 MB full-size decode nor its NumPy copy is ever made."""
+    page = Image.new("L", (8000, 6000), 255)
+    ImageDraw.Draw(page).text((1000, 1200), "PHONE PHOTO", font=font(size=240), fill=0)
+    data = to_bytes(page, "JPEG", quality=85)
+    del page
+    loaded, peak = _decode_traced(data)
+    assert peak < 60 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert loaded.original_size == (8000, 6000)
+    assert loaded.image.shape[:2] == (3000, 4000) and loaded.scale == 0.5
+    ys, xs = np.nonzero(loaded.image[:, :, 0] < 128)
+    assert 980 < xs.min() / loaded.scale < 1100 and 1200 < ys.min() / loaded.scale < 1350
+
+
 def _long_name(suffix: str) -> str:
     """A file name just under the 255-byte limit, mixing ASCII and 3-byte UTF-8 characters."""
     stem = "长" * 40 + " long name "
