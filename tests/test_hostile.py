@@ -283,6 +283,15 @@ def _decode_traced(data: bytes):
         tracemalloc.stop()
 
 
+def _one_line_scan(size: tuple[int, int], text: str, at: tuple[int, int], font_size: int, fmt: str,
+                   **save) -> bytes:
+    """A huge white gray-scale page with one dark line of text, encoded; the page itself
+    is freed before decoding, so only the decoder's memory is traced."""
+    page = Image.new("L", size, 255)
+    ImageDraw.Draw(page).text(at, text, font=font(size=font_size), fill=0)
+    return to_bytes(page, fmt, **save)
+
+
 def test_large_transparent_png_is_downscaled_before_compositing():
     """A 24 MP gray+alpha PNG: downscaled in Pillow first, so the float compositing works on
     the 16 MP work image. numpy allocations are traced by tracemalloc; compositing at full
@@ -307,11 +316,7 @@ def test_large_transparent_png_is_downscaled_before_compositing():
 def test_48_mp_photo_is_decoded_at_half_size():
     """A 48 MP JPEG (a phone's full-resolution mode): libjpeg decodes it at half size, 12 MP,
     so neither a 144 MB full-size decode nor its NumPy copy is ever made."""
-    page = Image.new("L", (8000, 6000), 255)
-    ImageDraw.Draw(page).text((1000, 1200), "PHONE PHOTO", font=font(size=240), fill=0)
-    data = to_bytes(page, "JPEG", quality=85)
-    del page
-    loaded, peak = _decode_traced(data)
+    loaded, peak = _decode_traced(_one_line_scan((8000, 6000), "PHONE PHOTO", (1000, 1200), 240, "JPEG", quality=85))
     assert peak < 60 * 2**20, f"peak {peak / 2**20:.0f} MB"
     assert loaded.original_size == (8000, 6000)
     assert loaded.image.shape[:2] == (3000, 4000) and loaded.scale == 0.5
@@ -477,11 +482,7 @@ def test_huge_png_is_halved_while_decoding():
     hands to NumPy is a quarter of the full page (traced NumPy peak ~200 MB before)."""
     from ocr_app.engine.load import MAX_WORK_PIXELS
 
-    page = Image.new("L", (8200, 8000), 255)
-    ImageDraw.Draw(page).text((800, 900), "HUGE SCAN", font=font(size=300), fill=0)
-    data = to_bytes(page, "PNG", compress_level=1)
-    del page
-    loaded, peak = _decode_traced(data)
+    loaded, peak = _decode_traced(_one_line_scan((8200, 8000), "HUGE SCAN", (800, 900), 300, "PNG", compress_level=1))
     assert peak < 130 * 2**20, f"peak {peak / 2**20:.0f} MB"
     assert loaded.original_size == (8200, 8000)
     h, w = loaded.image.shape[:2]
