@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..inputs import IMAGE_EXTS, SUPPORTED_EXTS, is_supported
+from ..safe_open import open_regular
 
 __all__ = ["DOCUMENT_EXTS", "IMAGE_EXTS", "SUPPORTED_EXTS", "is_document", "is_pdf", "is_supported"]
 
@@ -28,8 +29,8 @@ def is_document(path: str | Path) -> bool:
         try:
             from PIL import Image
 
-            with Image.open(path) as im:
+            with open_regular(path) as fh, Image.open(fh) as im:
                 return getattr(im, "n_frames", 1) > 1
-        except Exception:
+        except Exception:  # a special file or a bad WebP: the image path reports why
             return False
     return False

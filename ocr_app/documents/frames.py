@@ -7,28 +7,39 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..safe_open import open_regular
+from ..safe_open import reason as open_reason
 from .model import DocumentError, Page
 
 
-def _open(path: Path) -> Image.Image:
+@contextmanager
+def _open(path: Path) -> Iterator[Image.Image]:
+    """The image, read from one safely opened descriptor (never blocks on a FIFO or device);
+    the file is closed with the image."""
     try:
-        return Image.open(path)
-    except FileNotFoundError as exc:
-        raise DocumentError(f"{path.name}: file not found") from exc
-    except Image.DecompressionBombError as exc:
-        raise DocumentError(f"{path.name}: image too large to open safely") from exc
-    except (UnidentifiedImageError, SyntaxError, ValueError) as exc:
-        raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
-    except OSError as exc:
-        raise DocumentError(f"{path.name}: cannot open file: {exc.strerror or exc}") from exc
-    except Exception as exc:  # a plugin tripping over bad bytes (IndexError, TypeError, struct.error…)
-        raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
+        fh = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise DocumentError(f"{path.name}: {open_reason(exc)}") from exc
+    with fh:
+        try:
+            im = Image.open(fh)
+        except Image.DecompressionBombError as exc:
+            raise DocumentError(f"{path.name}: image too large to open safely") from exc
+        except (UnidentifiedImageError, SyntaxError, ValueError) as exc:
+            raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
+        except OSError as exc:
+            raise DocumentError(f"{path.name}: cannot read file: {exc.strerror or exc}") from exc
+        except Exception as exc:  # a plugin tripping over bad bytes (IndexError, TypeError, struct.error…)
+            raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
+        with im:
+            yield im
 
 
 _EMPTY = np.zeros((0, 0, 3), np.uint8)
@@ -147,8 +158,7 @@ def _damaged_page_message(exc: Exception) -> str:
 
 def iter_frames(path: Path, scan: FrameScan | None = None) -> Iterator[Page]:
     scan = scan or scan_frames(path)
-    im = _open(path)
-    try:
+    with _open(path) as im:
         for index in range(scan.readable):
             t = time.perf_counter()
             try:
@@ -168,8 +178,6 @@ def iter_frames(path: Path, scan: FrameScan | None = None) -> Iterator[Page]:
             yield Page(scan.readable + 1, _EMPTY,
                        error=f"the file is damaged or truncated after page {scan.readable}; "
                              "the rest of it cannot be read")
-    finally:
-        im.close()
 
 
 def render_frame(path: Path, number: int) -> np.ndarray:

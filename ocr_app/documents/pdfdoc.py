@@ -15,12 +15,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..engine import Line
+from ..safe_open import open_regular
+from ..safe_open import reason as open_reason
 from .model import DocumentError, Page
 
 # PDFium is not thread-safe and the GUI/server run documents from several threads:
@@ -37,16 +40,26 @@ MAX_UNMAPPED = 0.3  # ...and unless this share of its chars has no Unicode meani
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:
-    """The open document, or DocumentError naming why it cannot be opened."""
-    if not path.is_file():
-        raise DocumentError(f"{path.name}: file not found")
-    with PDFIUM_LOCK:
-        return _open_pdf(path)
+    """The open document, or DocumentError naming why it cannot be opened.
 
-
-def _open_pdf(path: Path) -> pdfium.PdfDocument:
+    pdfium reads from one safely opened descriptor (`safe_open`), never from the path:
+    a FIFO or device named *.pdf is refused instead of blocking the batch."""
     try:
-        doc = pdfium.PdfDocument(str(path))
+        fh = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise DocumentError(f"{path.name}: {open_reason(exc)}") from exc
+    try:
+        with PDFIUM_LOCK:
+            return _open_pdf(path, fh)
+    except BaseException:
+        fh.close()
+        raise
+
+
+def _open_pdf(path: Path, fh: BinaryIO) -> pdfium.PdfDocument:
+    """`fh` is closed with the document (autoclose)."""
+    try:
+        doc = pdfium.PdfDocument(fh, autoclose=True)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD:

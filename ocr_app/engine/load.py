@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import stat
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image
+
+from ..safe_open import open_regular
+from ..safe_open import reason as open_reason
 
 # We apply our own, stricter pixel limit from the header, so Pillow's warning for
 # 89-179 MP images is noise on the user's console; its hard DecompressionBombError stays.
@@ -44,25 +47,23 @@ class LoadedImage:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """Whole file, or ImageLoadError: never blocks on a FIFO/device, never reads past the size cap."""
+    """Whole file, or ImageLoadError: never blocks on a FIFO/device, never reads past the size cap.
+
+    The file is opened once (`safe_open.open_regular`) and size-checked on that descriptor."""
     try:
-        path = Path(path)
-        st = path.stat()
+        fh = open_regular(path)
     except (OSError, ValueError) as exc:  # ValueError: NUL byte in the path
-        raise ImageLoadError(f"cannot open file: {getattr(exc, 'strerror', None) or exc}") from exc
-    if stat.S_ISDIR(st.st_mode):
-        raise ImageLoadError("is a folder, not an image")
-    if not stat.S_ISREG(st.st_mode):
-        raise ImageLoadError("not a regular file")
-    if st.st_size == 0:
-        raise ImageLoadError("empty file (0 bytes)")
-    if st.st_size > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file too large ({st.st_size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)")
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
-    except OSError as exc:
-        raise ImageLoadError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise ImageLoadError(open_reason(exc)) from exc
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            raise ImageLoadError("empty file (0 bytes)")
+        if size > MAX_FILE_BYTES:
+            raise ImageLoadError(f"file too large ({size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)")
+        try:
+            data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since fstat()
+        except OSError as exc:
+            raise ImageLoadError(f"cannot read file: {exc.strerror or exc}") from exc
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
     if len(data) > MAX_FILE_BYTES:
