@@ -6,8 +6,10 @@ so results survive restarts. Thread-safe: workers share one cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -21,6 +23,30 @@ def content_key(data: bytes, settings: str) -> str:
     digest = hashlib.blake2b(data, digest_size=20)
     digest.update(b"\0" + settings.encode())
     return digest.hexdigest()
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _well_formed(result: OcrResult) -> bool:
+    """Whether a result read back from JSON has the types consumers rely on (from_dict
+    alone accepts e.g. `"timings": 5` or a box of 3 numbers, which then fail later)."""
+    if result.error is not None or not isinstance(result.timings, dict):
+        return False
+    if not all(isinstance(k, str) and _number(v) for k, v in result.timings.items()):
+        return False
+    size = result.image_size
+    if len(size) != 2 or not all(isinstance(v, int) and v >= 0 for v in size):
+        return False
+    for line in result.lines:
+        box = line.box
+        if not (isinstance(line.text, str) and _number(line.confidence) and isinstance(box, list) and len(box) == 4
+                and all(isinstance(pt, list) and len(pt) == 2 and all(map(_number, pt)) for pt in box)
+                and isinstance(line.char_confidences, list) and all(map(_number, line.char_confidences))
+                and isinstance(line.kind, str)):
+            return False
+    return result.page is None or (isinstance(result.page, int) and result.page >= 1)
 
 
 class ResultCache:
@@ -41,14 +67,33 @@ class ResultCache:
             data = self._read_disk(key)
             if data is not None:
                 self._remember(key, data)
+        result = self._convert(key, data) if data is not None else None
         with self._lock:
-            if data is None:
+            if result is None:
                 self.misses += 1
                 return None
             self.hits += 1
-        result = OcrResult.from_dict(data)
         result.cached = True
         return result
+
+    def _convert(self, key: str, data: object) -> OcrResult | None:
+        """The stored result, or None (a miss, and the entry is dropped) when it is not one:
+        a disk file from another version or a damaged one must be recomputed, not fail forever."""
+        try:
+            result = OcrResult.from_dict(data) if isinstance(data, dict) else None
+            if result is not None and _well_formed(result):
+                return result
+        except Exception:  # any shape from_dict does not expect: KeyError, TypeError, ValueError…
+            pass
+        self._forget(key)
+        return None
+
+    def _forget(self, key: str) -> None:
+        with self._lock:
+            self._mem.pop(key, None)
+        if self.disk_dir is not None:
+            with contextlib.suppress(OSError):
+                (self.disk_dir / f"{key}.json").unlink()
 
     def put(self, key: str, result: OcrResult) -> None:
         if result.error is not None or self.max_items <= 0:
