@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ocr_app.engine.detect import DetectorConfig, TextDetector
-from ocr_app.engine.text_scale import text_height
+from ocr_app.engine.text_scale import page_text_height
 
 
 def gt_line_heights(csv_path: Path) -> np.ndarray:
@@ -50,7 +50,7 @@ def check(gt_dir: Path, per_image: bool) -> None:
             continue
         img = cv2.imread(str(imgs[0]))
         t = time.perf_counter()
-        est = text_height(img)
+        est = page_text_height(img)
         ms = (time.perf_counter() - t) * 1000
         h, w = img.shape[:2]
         old = det.input_size(h, w)

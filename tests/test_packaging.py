@@ -240,7 +240,7 @@ def test_qt_icu_data_is_reduced(bundle):
 def test_frozen_cli_reads_every_accepted_image_format_and_rejects_avif_cleanly(bundle, tmp_path):
     """Image decoding runs through cv2/Pillow with the stubbed libraries in place: every accepted format
     Pillow can write is read, and AVIF (not an accepted input; its codec is a stub) is an error, not an abort."""
-    from ocr_app.inputs import IMAGE_EXTS
+    from ocr_app.input_files import IMAGE_EXTS
 
     text = ["Format check 42", "格式检查"]
     image = render_lines(text)

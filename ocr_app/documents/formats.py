@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..inputs import IMAGE_EXTS, SUPPORTED_EXTS, is_supported
+from ..input_files import IMAGE_EXTS, SUPPORTED_EXTS, is_supported
 from ..safe_open import open_regular
 
 __all__ = ["DOCUMENT_EXTS", "IMAGE_EXTS", "SUPPORTED_EXTS", "is_document", "is_pdf", "is_supported"]

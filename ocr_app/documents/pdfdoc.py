@@ -21,7 +21,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..engine import Line
+from ..engine import ErrorKind, Line
 from ..safe_open import open_regular
 from ..safe_open import reason as open_reason
 from .model import DocumentError, Page
@@ -63,9 +63,10 @@ def _open_pdf(path: Path, fh: BinaryIO) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise DocumentError(f"{path.name} is password-protected; remove the password and try again") from exc
+            raise DocumentError(f"{path.name} is password-protected; remove the password and try again",
+                                ErrorKind.PASSWORD) from exc
         if code == pdfium_c.FPDF_ERR_SECURITY:
-            raise DocumentError(f"{path.name} uses an unsupported security handler") from exc
+            raise DocumentError(f"{path.name} uses an unsupported security handler", ErrorKind.PASSWORD) from exc
         if code == pdfium_c.FPDF_ERR_FILE:
             raise DocumentError(f"{path.name}: cannot open file") from exc
         raise DocumentError(f"{path.name} is damaged or not a PDF") from exc

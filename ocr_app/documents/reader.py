@@ -9,6 +9,7 @@ import numpy as np
 
 from . import frames, pdfdoc
 from .formats import is_pdf, is_supported
+from ..engine import ErrorKind
 from .model import DocumentError, Page
 
 
@@ -42,7 +43,7 @@ def open_pages(path: str | Path, *, text_layer: bool = True) -> tuple[int, PageI
     """
     path = Path(path)
     if not is_supported(path):
-        raise DocumentError(f"{path.name}: unsupported file type")
+        raise DocumentError(f"{path.name}: unsupported file type", ErrorKind.UNSUPPORTED)
     if is_pdf(path):
         with pdfdoc.PDFIUM_LOCK:
             doc = pdfdoc.open_pdf(path)

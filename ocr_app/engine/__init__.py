@@ -1,7 +1,18 @@
-"""Qt-free OCR engine: `Engine(EngineConfig()).run(path_or_bytes)` → `OcrResult`."""
+"""Qt-free OCR engine: `Engine(EngineConfig()).run(path_or_bytes)` → `OcrResult`.
 
-from .errors import ModelError
-from .pipeline import Engine, EngineConfig
-from .result import Line, OcrResult
+These names are the engine's public surface; consumers (cli, gui, server, jobs, export)
+import nothing else from it.
+"""
 
-__all__ = ["Engine", "EngineConfig", "Line", "ModelError", "OcrResult"]
+from .config import PRECISIONS, EngineConfig
+from .errors import ErrorKind, ImageLoadError, ModelError
+from .load import LoadedImage, load
+from .pipeline import Engine
+from .post import DEFAULT_POST
+from .post import NAMES as POST_PROCESSORS
+from .preprocess import STAGES
+from .preview import preview
+from .result import Line, OcrResult, Origin
+
+__all__ = ["DEFAULT_POST", "POST_PROCESSORS", "PRECISIONS", "STAGES", "Engine", "EngineConfig", "ErrorKind",
+           "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin", "load", "preview"]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+STRIDE = 8  # recogniser input columns per CTC time step (PP-OCR rec)
+
 
 @dataclass
 class Decoded:

@@ -17,7 +17,7 @@ import onnxruntime as ort
 import pyclipper
 
 from .preprocess import normalize
-from .text_scale import ScaleConfig, text_height
+from .text_scale import ScaleConfig, page_text_height
 
 
 @dataclass
@@ -89,7 +89,7 @@ class TextDetector:
         floor = max((sc.min_pixels / (h * w)) ** 0.5, sc.min_side / min(h, w))
         if floor >= ratio * sc.min_shrink:  # already at the floor (narrow receipts): skip the estimate
             return 1.0
-        est = text_height(img, sc)
+        est = page_text_height(img, sc)
         if est is None:
             return 1.0
         want = max(sc.target / est, floor) / ratio

@@ -30,7 +30,7 @@ def text_quad(quad: np.ndarray, share: float = TEXT_HEIGHT_SHARE) -> np.ndarray:
     return trim_quad(quad, margin, 1.0 - margin)
 
 
-def text_height(quad: np.ndarray, share: float = TEXT_HEIGHT_SHARE) -> float:
+def line_text_height(quad: np.ndarray, share: float = TEXT_HEIGHT_SHARE) -> float:
     """Height of the line's text box (its left edge), e.g. the line height glyph search uses."""
     box = text_quad(quad, share)
     return float(np.linalg.norm(box[3] - box[0]))

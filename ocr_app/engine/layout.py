@@ -39,8 +39,19 @@ def group_rows(boxes: Sequence[Sequence[Sequence[float]]]) -> list[list[int]]:
     return [sorted(r["items"], key=lambda i: _bounds(boxes[i])[0]) for r in rows]
 
 
-def reading_order(boxes: Sequence[Sequence[Sequence[float]]]) -> list[int]:
+def row_order(boxes: Sequence[Sequence[Sequence[float]]]) -> list[int]:
+    """Indices row by row, top to bottom, each row left to right."""
     return [i for row in group_rows(boxes) for i in row]
+
+
+def line_order(boxes: Sequence[Sequence[Sequence[float]]], kinds: Sequence[str],
+               upside_down: bool = False) -> list[int]:
+    """The page's reading order: text lines row by row (an upside-down page reads
+    bottom-up, right to left), then decoded codes in the order they were found."""
+    text = [i for i, k in enumerate(kinds) if k == "text"]
+    sign = -1.0 if upside_down else 1.0
+    turned = [[[sign * x, sign * y] for x, y in boxes[i]] for i in text]
+    return [text[j] for j in row_order(turned)] + [i for i, k in enumerate(kinds) if k != "text"]
 
 
 def same_row(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> bool:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..options import PRECISIONS
 from ..paths import models_dir
 from . import det_bands
 from .errors import PROVISION_HINT, ModelError
-
-PRECISIONS = ("int8", "fp32")
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,7 @@
-"""Engine: wires load → preprocess → detect → classify → recognise, with timings and cache.
+"""Engine: one straight line from source to result.
+
+    load → frame (flatten, pad) → detect → classify → recognise → post-processors
+         → keep → layout → OcrResult
 
 One Engine per process; its ONNX Runtime sessions are shared by every thread that calls
 `run`, which is safe because the stages keep no per-call state on the instance.
@@ -9,63 +12,55 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import cv2
 import numpy as np
 import onnxruntime as ort
 
 from .. import __version__, paths
-from . import classify, det_bands, glyphs, preprocess
+from . import classify, det_bands, layout, post
 from .cache import ResultCache, content_key
+from .config import EngineConfig
 from .crop import crop_quad, is_tall
-from .detect import DetectorConfig, TextDetector, WholeGraph
-from .errors import PROVISION_HINT, ModelError
-from .geometry import text_height, text_quad
-from .layout import reading_order
-from .load import ImageLoadError, LoadedImage, load, read_bytes
+from .detect import TextDetector, WholeGraph
+from .errors import PROVISION_HINT, ErrorKind, ImageLoadError, ModelError
+from .geometry import text_quad
+from .load import LoadedImage, load, read_bytes
 from .memory import release_free_memory
 from .models import ModelFiles, resolve
-from .recognize import TextRecognizer
+from .page_frame import PageFrame, frame
+from .preview import preview
+from .reading import PageReading, Reading
+from .recognize import TextRecognizer, strip
 from .result import Line, OcrResult
-from .script import unify_simplified
 from .session import default_threads, get_session
 
+Source = str | Path | bytes | np.ndarray
 
-@dataclass
-class EngineConfig:
-    model_set: str | None = None  # None → the manifest's default
-    precision: str = "int8"  # "int8" or "fp32"
-    threads: int = 0  # ONNX Runtime intra-op threads; 0 → physical cores
-    use_cls: bool = True  # angle classifier for upside-down lines
-    detect_codes: bool = False  # also decode QR codes / barcodes as marked lines
-    unify_script: bool = True  # a Simplified Chinese page gets Simplified characters throughout
-    flatten_pages: bool = False  # photographed page on a background: read it perspective-corrected
-    min_confidence: float = 0.5  # drop recognised lines below this
-    detector: DetectorConfig = field(default_factory=DetectorConfig)
-    rec_batch: int = 8
-    cache_items: int = 256
-    disk_cache: bool = False
 
-    def fingerprint(self) -> str:
-        """Settings that change results (not threads or caching)."""
-        keep = {k: v for k, v in asdict(self).items() if k not in ("threads", "cache_items", "disk_cache")}
-        return repr(sorted(keep.items()))
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t) * 1000
 
 
 class Engine:
     def __init__(self, config: EngineConfig | None = None):
         self.config = config or EngineConfig()
+        self.post = post.build(self.config.post)
         threads = self.config.threads or default_threads()
         self.threads = threads
         self.models: ModelFiles = resolve(self.config.model_set, self.config.precision)
         started = time.perf_counter()
         self.detector = TextDetector(self._detector_net(threads), self.config.detector)
         # One page in the detector at a time: it already uses every core, and its
-        # activations are the largest allocation (~80 MB at 1.2 MP in bands, ~200 MB as one
-        # graph), so pages run by several threads overlap detection with recognition
-        # instead of doubling memory.
+        # activations are the largest allocation, so pages run by several threads overlap
+        # detection with recognition instead of doubling memory.
         self._detect_gate = threading.Lock()
         try:
             self.recognizer = TextRecognizer(
@@ -86,6 +81,10 @@ class Engine:
         if self.classifier is not None:
             slots.append((self.models.cls, self.classifier.session, 2, "angle classifier"))
         _check_shapes(slots)
+        needs = set().union(*(p.needs for p in self.post))
+        self._keep_crops = "crops" in needs
+        self._score_chars = self.recognizer.known("".join(p.score_chars for p in self.post)) \
+            if "scores" in needs else ""
         self.load_ms = (time.perf_counter() - started) * 1000
         disk = paths.user_cache_dir() / "results" if self.config.disk_cache else None
         self.cache = ResultCache(self.config.cache_items, disk)
@@ -94,8 +93,8 @@ class Engine:
         self._fingerprint = "|".join([self.config.fingerprint(), __version__, self.models.identity()])
 
     def _detector_net(self, threads: int) -> WholeGraph | det_bands.BandedDetector:
-        """The detector in row bands when provisioning cut it into parts (a third of the
-        activation memory, same map), else as one graph."""
+        """The detector in row bands when provisioning cut it into parts (same map, a
+        third of the activation memory), else as one graph."""
         if self.models.det_bands is not None:
             try:
                 return det_bands.load(self.models.det_bands, lambda path: get_session(path, threads))
@@ -105,40 +104,42 @@ class Engine:
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
-                "load_ms": round(self.load_ms, 1)}
+                "post": list(self.config.post), "load_ms": round(self.load_ms, 1)}
 
     # ---- public API -------------------------------------------------------------------
 
-    def run(self, source: str | Path | bytes | np.ndarray, name: str | None = None,
-            want_stages: bool = False, use_cache: bool = True) -> OcrResult:
-        """OCR one image. Never raises for bad input: the reason is in `result.error`."""
+    preview = staticmethod(preview)  # the stage images the window shows: no models, no OCR
+
+    def run(self, source: Source, name: str | None = None, use_cache: bool = True) -> OcrResult:
+        """OCR one image. Never raises for bad input: the reason is in `result.error_kind`."""
         t0 = time.perf_counter()
         label = name or (Path(source).name if isinstance(source, (str, Path)) else "image")
         timings: dict[str, float] = {}
+
+        def failed(kind: ErrorKind, message: str) -> OcrResult:
+            return OcrResult.failed(label, kind, message, timings={"total": (time.perf_counter() - t0) * 1000})
+
         try:
             data = read_bytes(source) if isinstance(source, (str, Path)) else source
             key = self._key(data) if use_cache else None
-            if key is not None and not want_stages:
-                hit = self.cache.get(key)
-                if hit is not None:
-                    hit.source = label
-                    hit.timings = {**hit.timings, "total": (time.perf_counter() - t0) * 1000}
-                    return hit
-            loaded = load(data)
-            timings["load"] = (time.perf_counter() - t0) * 1000
+            hit = self.cache.get(key) if key is not None else None
+            if hit is not None:
+                hit.source = label
+                hit.timings = {**hit.timings, "total": (time.perf_counter() - t0) * 1000}
+                return hit
+            with _timed(timings, "load"):
+                loaded = load(data)
             try:
-                result = self._recognise_image(loaded, label, timings, want_stages)
+                result = self._ocr(loaded, label, timings)
             finally:
                 del loaded
                 release_free_memory()
         except ImageLoadError as exc:
-            return OcrResult(source=label, error=str(exc), timings={"total": (time.perf_counter() - t0) * 1000})
+            return failed(exc.kind, str(exc))
         except MemoryError:
-            return OcrResult(source=label, error="not enough memory for this image",
-                             timings={"total": (time.perf_counter() - t0) * 1000})
+            return failed(ErrorKind.OUT_OF_MEMORY, "not enough memory for this image")
         except Exception as exc:  # an inference failure must cost one item, never the batch
-            return OcrResult(source=label, error=f"recognition failed ({type(exc).__name__}: {exc})",
-                             timings={"total": (time.perf_counter() - t0) * 1000})
+            return failed(ErrorKind.INTERNAL, f"recognition failed ({type(exc).__name__}: {exc})")
         timings["total"] = (time.perf_counter() - t0) * 1000
         if key is not None:
             self.cache.put(key, result)
@@ -150,88 +151,105 @@ class Engine:
             data = raw + str(data.shape).encode()
         return content_key(bytes(data), self._fingerprint)
 
-    # ---- stages ----------------------------------------------------------------------
+    # ---- the line ----------------------------------------------------------------------
 
-    def _recognise_image(self, loaded: LoadedImage, label: str, timings: dict[str, float],
-                         want_stages: bool) -> OcrResult:
-        img = loaded.image
-        t = time.perf_counter()
-        page_matrix = None
-        source = img
-        page = preprocess.flatten_page(img) if self.config.flatten_pages else None
-        if page is not None:
-            source, page_matrix = page
-        work, offset = pad_small(source)
-        stages = preprocess.stage_images(img) if want_stages else {}
-        timings["preprocess"] = (time.perf_counter() - t) * 1000
+    def _ocr(self, loaded: LoadedImage, label: str, timings: dict[str, float]) -> OcrResult:
+        with _timed(timings, "preprocess"):
+            page = frame(loaded, self.config.flatten_pages)
+        with _timed(timings, "detect"):
+            quads = self._detect(page.image)
+        with _timed(timings, "classify"):
+            lines, upside_down = self._classify(page.image, quads)
+        with _timed(timings, "recognize"):
+            readings = self._recognise(lines)
+        reading = PageReading(image=page.image, source=loaded.image, readings=readings, reader=self.recognizer,
+                              min_confidence=self.config.min_confidence, score_chars=self._score_chars,
+                              to_work=page.to_work)
+        with _timed(timings, "postprocess"):
+            for step in self.post:
+                step(reading)
+        kept = _keep(reading)
+        with _timed(timings, "layout"):
+            kept = [kept[i] for i in layout.line_order([r.box.tolist() for r in kept],
+                                                       [r.kind for r in kept], upside_down)]
+        return OcrResult(source=label, lines=[_line(r, page) for r in kept], timings=timings,
+                         image_size=loaded.original_size)
 
-        t = time.perf_counter()
+    def _detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """Detected quads in row order: a fixed order makes the recogniser's batches, and
+        so its readings, the same run after run (the page's reading order is layout's)."""
         with self._detect_gate:
-            quads, _scores = self.detector(work)
-        order = reading_order([q.tolist() for q in quads])
-        quads = [quads[i] for i in order]
-        timings["detect"] = (time.perf_counter() - t) * 1000
+            quads, _scores = self.detector(image)
+        return [quads[i] for i in layout.row_order([q.tolist() for q in quads])]
 
-        t = time.perf_counter()
-        crops = [crop_quad(work, q) for q in quads]
-        # Tall crops are either vertical lines (read turned 90°) or one narrow glyph such
-        # as ":" or "1" (read upright): try both and keep the more confident reading.
-        tall = [i for i, c in enumerate(crops) if is_tall(c)]
-        tall_set = set(tall)
-        # Reported boxes are the text height; the padding was only needed for the crops.
-        shown = [q if i in tall_set else text_quad(q) for i, q in enumerate(quads)]
-        variants = [np.ascontiguousarray(np.rot90(crops[i])) for i in tall]
-        page_flipped = False
-        if self.classifier is not None and crops:
-            flat = [i for i in range(len(crops)) if i not in tall_set]
-            checked = [crops[i] for i in flat] + variants
-            flips = classify.classify_page(self.classifier, checked)
-            turned = classify.apply(checked, flips)
-            for i, c in zip(flat, turned, strict=False):
-                crops[i] = c
-            variants = turned[len(flat):]
-            page_flipped = sum(flips) > len(flips) / 2
-        timings["classify"] = (time.perf_counter() - t) * 1000
+    def _classify(self, image: np.ndarray, quads: list[np.ndarray]) -> tuple[list[_Line], bool]:
+        """Each quad's crop(s), upside-down ones turned; and whether most lines were.
+        A tall crop is vertical text (read turned 90°) or one narrow glyph such as ":"
+        (read upright): both are kept, and the recogniser's more confident reading wins."""
+        lines = [_Line(q, crop_quad(image, q)) for q in quads]
+        for ln in lines:
+            if is_tall(ln.crops[0]):
+                ln.crops.append(np.ascontiguousarray(np.rot90(ln.crops[0])))
+        if self.classifier is None or not lines:
+            return lines, False
+        # The classifier checks what would be read along a line: wide crops, turned tall ones.
+        checked = [(ln, len(ln.crops) - 1) for ln in lines if len(ln.crops) == 1] + \
+                  [(ln, 1) for ln in lines if len(ln.crops) == 2]
+        flips = classify.classify_page(self.classifier, [ln.crops[k] for ln, k in checked])
+        for (ln, k), turned in zip(checked, classify.apply([ln.crops[k] for ln, k in checked], flips),
+                                   strict=True):
+            ln.crops[k] = turned
+        return lines, sum(flips) > len(flips) / 2
 
-        t = time.perf_counter()
-        decoded = self.recognizer(crops + variants) if crops else []
-        for j, i in enumerate(tall):
-            alt = decoded[len(crops) + j]
-            if alt.confidence * len(alt.text) ** 0.5 > decoded[i].confidence * len(decoded[i].text) ** 0.5:
-                decoded[i] = alt
-        decoded = decoded[: len(crops)]
-        heights = [text_height(q) for i, q in enumerate(quads) if i not in tall_set]
-        found = glyphs.find_free_glyphs(work, quads, heights, self.recognizer)
-        if found:  # free-standing ":" and lone "1" the detector left out, into reading order
-            shown += [q for q, _ in found]
-            decoded += [d for _, d in found]
-            order = reading_order([q.tolist() for q in shown])
-            shown, decoded = [shown[i] for i in order], [decoded[i] for i in order]
-        timings["recognize"] = (time.perf_counter() - t) * 1000
+    def _recognise(self, lines: list[_Line]) -> list[Reading]:
+        # One recogniser call for every crop (first crops, then tall lines' turned ones):
+        # batches are formed across the page.
+        crops = [ln.crops[0] for ln in lines] + [ln.crops[1] for ln in lines if len(ln.crops) == 2]
+        read = self.recognizer.recognise(crops, self._score_chars) if crops else []
+        turned = iter(read[len(lines):])
+        readings = []
+        for ln, first in zip(lines, read, strict=False):
+            best, crop = first, ln.crops[0]
+            if len(ln.crops) == 2:
+                alt = next(turned)
+                if _weight(alt) > _weight(first):
+                    best, crop = alt, ln.crops[1]
+            tall = len(ln.crops) == 2
+            readings.append(Reading(box=ln.quad if tall else text_quad(ln.quad), decoded=best.decoded,
+                                    crop=crop if self._keep_crops else None, input_width=best.input_width,
+                                    scores=best.scores, quad=ln.quad, tall=tall))
+        return readings
 
-        back = 1.0 / loaded.scale
-        lines = []
-        for quad, dec in zip(shown, decoded, strict=True):
-            if not dec.text.strip() or dec.confidence < self.config.min_confidence:
-                continue
-            pts = quad - offset
-            if page_matrix is not None:
-                pts = preprocess.unwarp_points(pts, page_matrix)
-            box = (pts * back).round(1).tolist()
-            lines.append(Line(box=box, text=dec.text, confidence=round(dec.confidence, 4),
-                              char_confidences=[round(c, 3) for c in dec.char_confidences]))
-        if self.config.unify_script:
-            unify_simplified(lines)
-        if page_flipped:  # an upside-down page reads bottom-up, right to left
-            w, h = loaded.original_size
-            order = reading_order([[[w - x, h - y] for x, y in ln.box] for ln in lines])
-            lines = [lines[i] for i in order]
-        if self.config.detect_codes:
-            t = time.perf_counter()
-            lines.extend(_codes(img, back))
-            timings["codes"] = (time.perf_counter() - t) * 1000
-        return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
-                         stages=stages)
+
+class _Line:
+    """A detected quad and the crop(s) to read it from."""
+
+    __slots__ = ("crops", "quad")
+
+    def __init__(self, quad: np.ndarray, crop: np.ndarray):
+        self.quad, self.crops = quad, [crop]
+
+
+def _weight(read) -> float:
+    """How much a reading says: confident and long beats confident and short."""
+    dec = strip(read.decoded)
+    return dec.confidence * len(dec.text) ** 0.5
+
+
+def _keep(page: PageReading) -> list[Reading]:
+    """Readings with text at or above the confidence floor, ends stripped."""
+    kept = []
+    for r in page.readings:
+        r.decoded = strip(r.decoded)
+        if r.decoded.text.strip() and r.decoded.confidence >= page.min_confidence:
+            kept.append(r)
+    return kept
+
+
+def _line(r: Reading, page: PageFrame) -> Line:
+    box = page.to_original(r.box).astype(np.float64).round(1).tolist()
+    return Line(box=box, text=r.decoded.text, confidence=round(r.decoded.confidence, 4),
+                char_confidences=[round(c, 3) for c in r.decoded.char_confidences], kind=r.kind)
 
 
 def _check_shapes(slots: list[tuple[Path, ort.InferenceSession, int, str]]) -> None:
@@ -241,29 +259,3 @@ def _check_shapes(slots: list[tuple[Path, ort.InferenceSession, int, str]]) -> N
         inputs, outputs = session.get_inputs(), session.get_outputs()
         if len(inputs[0].shape) != 4 or len(outputs[0].shape) != rank:
             raise ModelError(f"model file is not a {kind}: {path}; {PROVISION_HINT}")
-
-
-def _codes(img: np.ndarray, back: float) -> list[Line]:
-    try:
-        from .codes import detect_codes
-    except ImportError:
-        return []
-    found = detect_codes(img)
-    for line in found:
-        line.box = (np.asarray(line.box, np.float32) * back).round(1).tolist()
-    return found
-
-
-def pad_small(img: np.ndarray, min_side: int = 32, max_ratio: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
-    """Pad tiny or very elongated images (a single-line screenshot) so the detector sees
-    margins around the text; returns the padded image and the (x, y) offset added."""
-    h, w = img.shape[:2]
-    pad_y = max(0, int(np.ceil(max(min_side, w / max_ratio) - h)))
-    pad_x = max(0, int(np.ceil(max(min_side, h / max_ratio) - w)))
-    if not pad_x and not pad_y:
-        return img, np.zeros(2, np.float32)
-    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]]).reshape(-1, 3)
-    colour = tuple(int(c) for c in np.median(border, axis=0))
-    top, left = pad_y // 2, pad_x // 2
-    padded = cv2.copyMakeBorder(img, top, pad_y - top, left, pad_x - left, cv2.BORDER_CONSTANT, value=colour)
-    return padded, np.array([left, top], np.float32)

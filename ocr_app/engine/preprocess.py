@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import cv2
 import numpy as np
 
-STAGES = ("gray", "equalized", "binary", "flattened")
+from ..options import STAGES
 
 
 def grayscale(img: np.ndarray) -> np.ndarray:

@@ -6,14 +6,21 @@ widest crop, never to a fixed width: receipt lines are short, and padding is was
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 import onnxruntime as ort
 
-from .amounts import AmountRepair
-from .ctc import Decoded, greedy_decode, load_charset
+from .ctc import STRIDE, Decoded, greedy_decode, load_charset
 from .preprocess import normalize
-from .spacing import STRIDE, add_gap_spaces
+
+
+@dataclass
+class Recognised:
+    decoded: Decoded  # as the CTC head read it (spaces at the ends included)
+    input_width: int  # the width the crop was scaled to
+    scores: np.ndarray | None  # (time steps, k) scores of the asked-for classes, or None
 
 
 class TextRecognizer:
@@ -24,7 +31,6 @@ class TextRecognizer:
         self.input_name = session.get_inputs()[0].name
         meta = session.get_modelmeta().custom_metadata_map
         self.charset = load_charset(meta.get("character"), dict_path)
-        self.repair_amounts = AmountRepair(self.charset)
         self.height, self.batch = height, batch
         self.min_width, self.max_width = min_width, max_width
         # At 48 px height the CTC head has more time steps per glyph than it needs (stride 8:
@@ -51,17 +57,27 @@ class TextRecognizer:
                 groups.append([i])
         return groups
 
-    def __call__(self, crops: list[np.ndarray]) -> list[Decoded]:
+    def known(self, chars: str) -> str:
+        """The characters of `chars` this recogniser can emit (whose scores it can keep)."""
+        return "".join(ch for ch in chars if ch in self.charset)
+
+    def recognise(self, crops: list[np.ndarray], score_chars: str = "") -> list[Recognised]:
+        """Each crop read, in input order; `score_chars` (see `known`) asks for those
+        classes' scores at every time step, for post-processors that weigh alternatives."""
+        cols = [self.charset.index(ch) for ch in score_chars]
         widths = [self._width(c) for c in crops]
-        groups = self.batches(widths)
-        decoded = [self._run_batch(crops, widths, ids) for ids in groups]
-        results: list[Decoded | None] = [None] * len(crops)
-        for ids, batch in zip(groups, decoded, strict=True):
-            for i, dec in zip(ids, batch, strict=True):
-                results[i] = _strip(add_gap_spaces(dec, crops[i], widths[i]))
+        results: list[Recognised | None] = [None] * len(crops)
+        for ids in self.batches(widths):
+            for i, (dec, scores) in zip(ids, self._run_batch(crops, widths, ids, cols), strict=True):
+                results[i] = Recognised(dec, widths[i], scores)
         return [r for r in results if r is not None]
 
-    def _run_batch(self, crops: list[np.ndarray], widths: list[int], ids: list[int]) -> list[Decoded]:
+    def read(self, crops: list[np.ndarray]) -> list[Decoded]:
+        """Clean readings (no spaces at the ends): the `Reader` post-processors ask."""
+        return [strip(r.decoded) for r in self.recognise(crops)]
+
+    def _run_batch(self, crops: list[np.ndarray], widths: list[int], ids: list[int],
+                   cols: list[int]) -> list[tuple[Decoded, np.ndarray | None]]:
         batch_w = max(self.min_width, max(widths[i] for i in ids))
         batch_w = int(np.ceil(batch_w / STRIDE) * STRIDE)  # whole CTC time steps
         blob = np.zeros((len(ids), 3, self.height, batch_w), np.float32)
@@ -69,10 +85,11 @@ class TextRecognizer:
             resized = cv2.resize(crops[i], (widths[i], self.height), interpolation=cv2.INTER_LINEAR)
             blob[j, :, :, : widths[i]] = normalize(resized)
         probs = self.session.run(None, {self.input_name: blob})[0]
-        return [self.repair_amounts(dec, probs[j]) for j, dec in enumerate(greedy_decode(probs, self.charset))]
+        decoded = greedy_decode(probs, self.charset)
+        return [(dec, np.ascontiguousarray(probs[j][:, cols]) if cols else None) for j, dec in enumerate(decoded)]
 
 
-def _strip(dec: Decoded) -> Decoded:
+def strip(dec: Decoded) -> Decoded:
     """Drop leading/trailing spaces while keeping confidences aligned with characters."""
     text = dec.text
     lead = len(text) - len(text.lstrip(" "))

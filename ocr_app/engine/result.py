@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 
 import numpy as np
 
+from .errors import ErrorKind
 from .layout import page_text
+
+
+class Origin(str, Enum):
+    """Where a page's lines came from."""
+
+    OCR = "ocr"  # recognised now
+    TEXT_LAYER = "text_layer"  # read from a born-digital PDF page's own text
+    CACHE = "cache"  # the same bytes and settings were recognised before
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass
@@ -27,14 +40,29 @@ class OcrResult:
     lines: list[Line] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # ms per stage, and "total"
     image_size: tuple[int, int] = (0, 0)  # (width, height) of the original image
-    error: str | None = None
-    cached: bool = False
+    error: str | None = None  # the reason, for people
+    error_kind: ErrorKind | None = None  # the reason, for programs (set whenever `error` is)
+    origin: Origin = Origin.OCR
     page: int | None = None  # 1-based page number inside a multi-page document
-    stages: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # display images
+
+    @classmethod
+    def failed(cls, source: str, kind: ErrorKind, message: str, **extra) -> OcrResult:
+        return cls(source=source, error=message, error_kind=kind, **extra)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def cached(self) -> bool:
+        return self.origin is Origin.CACHE
+
+    @cached.setter
+    def cached(self, value: bool) -> None:
+        if value:
+            self.origin = Origin.CACHE
+        elif self.origin is Origin.CACHE:
+            self.origin = Origin.OCR
 
     @property
     def text(self) -> str:
@@ -52,17 +80,24 @@ class OcrResult:
             "ms": round(self.timings.get("total", 0.0), 1),
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "size": list(self.image_size),
+            "origin": self.origin.value,
             "cached": self.cached,
         }
         if self.page is not None:
             out["page"] = self.page
         if self.error is not None:
             out["error"] = self.error
+            out["error_kind"] = (self.error_kind or ErrorKind.INTERNAL).value
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> OcrResult:
         lines = [Line(**ln) for ln in data.get("lines", [])]
+        origin = Origin(data["origin"]) if "origin" in data else (
+            Origin.CACHE if data.get("cached") else Origin.OCR)
+        kind = data.get("error_kind")
+        error = data.get("error")
         return cls(source=data.get("image", ""), lines=lines, timings=data.get("timings", {}),
-                   image_size=tuple(data.get("size", (0, 0))), error=data.get("error"),
-                   cached=data.get("cached", False), page=data.get("page"))
+                   image_size=tuple(data.get("size", (0, 0))), error=error,
+                   error_kind=ErrorKind(kind) if kind else (ErrorKind.INTERNAL if error else None),
+                   origin=origin, page=data.get("page"))

@@ -99,7 +99,7 @@ def _components(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h[q][mate.any(axis=1)], runs
 
 
-def text_height(img: np.ndarray, cfg: ScaleConfig | None = None) -> float | None:
+def page_text_height(img: np.ndarray, cfg: ScaleConfig | None = None) -> float | None:
     """Low-percentile glyph height in `img` pixels, or None when the page gives no
     reliable answer (blank, photo, texture, too little text)."""
     cfg = cfg or ScaleConfig()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 import ocr_app
-from ocr_app.inputs import SUPPORTED_EXTS
+from ocr_app.input_files import SUPPORTED_EXTS
 
 from . import actions as action_defs
 from . import chrome, i18n, icons, inputs, optional, texts, theme

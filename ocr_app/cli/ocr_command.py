@@ -1,0 +1,130 @@
+"""Headless CLI: `python main.py ocr PATH... [--jsonl OUT]`.
+
+Exit codes: 0 every image succeeded, 1 some failed (summary on stderr), 2 usage error.
+The JSONL schema is the one ../shared/eval/score.py reads, one object per image (per page
+for multi-page documents).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+from .. import options
+from ..engine import Engine, ModelError, OcrResult
+from ..export import FORMATS as EXPORT_FORMATS
+from ..input_files import expand
+from ..jobs import Source, run_source
+from .progress_bar import ProgressBar
+
+
+class _Usage(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 already; keep its message short
+        self.print_usage(sys.stderr)
+        print(f"ocr: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Usage(prog="ocr-desk ocr", description="Recognise text in images, folders and PDFs.")
+    p.add_argument("paths", nargs="+", help="image files, PDFs or folders (searched recursively)")
+    p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per image to OUT ('-' = stdout)")
+    p.add_argument("--txt", action="store_true", help="print plain text to stdout even with --jsonl")
+    options.add_arguments(p, options.CLI)
+    p.add_argument("--export", metavar="FMT", choices=EXPORT_FORMATS,
+                   help=f"also export to {', '.join(EXPORT_FORMATS)} (pdf: searchable) at --output")
+    p.add_argument("--output", "-o", metavar="PATH", help="export target: a file, or a folder with --separate")
+    p.add_argument("--separate", action="store_true", help="one export file per input, into the --output folder")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return p
+
+
+def _results(engine: Engine, path: Path, use_text_layer: bool) -> Iterator[OcrResult]:
+    """One result per page (one for an image); never raises for a bad file."""
+    yield from run_source(engine, Source.from_path(path), use_text_layer=use_text_layer)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.export and not args.output:
+        parser.error("--export needs --output PATH")
+    files = expand(args.paths)
+    if not files:
+        print("ocr: no files found", file=sys.stderr)
+        return 2
+    try:
+        engine = Engine(options.engine_config(options.values_from_args(args)))
+    except ModelError as exc:
+        print(f"ocr: {exc}", file=sys.stderr)
+        return 2
+    to_stdout = args.jsonl == "-"
+    print_text = args.txt or not args.jsonl
+    failed: list[OcrResult] = []
+    done: dict[Path, list[OcrResult]] = {}
+    progress = ProgressBar(len(files), not args.quiet)
+    multi = len(files) > 1
+    with ExitStack() as stack:
+        sink = None
+        if args.jsonl:
+            try:
+                sink = sys.stdout if to_stdout else stack.enter_context(open(args.jsonl, "w", encoding="utf-8"))
+            except OSError as exc:
+                print(f"ocr: cannot write {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
+                return 2
+        code = _run_all(engine, files, args, sink, print_text, multi, progress, failed, done)
+    if code:
+        return code
+    progress.close()
+    if args.export and not _export(done, args):
+        return 1
+    if failed:
+        print(f"ocr: {len(failed)} of {len(files)} failed:", file=sys.stderr)
+        for res in failed:
+            page = f" page {res.page}" if res.page else ""
+            print(f"  {res.source}{page}: {res.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _export(done: dict[Path, list[OcrResult]], args: argparse.Namespace) -> bool:
+    from ..export import ExportDoc, ExportError, export_docs
+
+    docs = [ExportDoc(path.name, pages, images=[path] * len(pages)) for path, pages in done.items()
+            if any(p.ok for p in pages)]
+    try:
+        written = export_docs(docs, args.export, Path(args.output), combined=not args.separate)
+    except ExportError as exc:
+        print(f"ocr: export failed: {exc}", file=sys.stderr)
+        return False
+    for path in written:
+        print(f"ocr: wrote {path}", file=sys.stderr)
+    return True
+
+
+def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, print_text: bool, multi: bool,
+             progress: ProgressBar, failed: list[OcrResult], done: dict[Path, list[OcrResult]]) -> int:
+    try:
+        for i, path in enumerate(files, 1):
+            for res in _results(engine, path, args.use_text_layer):
+                done.setdefault(path, []).append(res)
+                if res.error:
+                    failed.append(res)
+                if sink is not None:
+                    sink.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+                    sink.flush()
+                if print_text and not res.error:
+                    if multi or res.page:
+                        page = f" (page {res.page})" if res.page else ""
+                        print(f"==> {path}{page} <==")
+                    print(res.text)
+            progress.update(i, path.name)
+    except KeyboardInterrupt:
+        progress.close()
+        print("ocr: interrupted", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,57 @@
+"""The image the detector sees, and the way back: flattening a photographed page and
+padding a tiny or very elongated image change the pixel grid, and every box found on it
+must be mapped back to the original image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from . import preprocess
+from .load import LoadedImage
+
+
+@dataclass
+class PageFrame:
+    image: np.ndarray  # the work image: loaded, maybe flattened, maybe padded
+    offset: np.ndarray  # (x, y) padding added on the top-left
+    matrix: np.ndarray | None  # loaded → flattened homography, when the page was flattened
+    scale: float  # loaded image size / original size
+
+    def to_original(self, pts: np.ndarray) -> np.ndarray:
+        pts = pts - self.offset
+        if self.matrix is not None:
+            pts = preprocess.unwarp_points(pts, self.matrix)
+        return pts * (1.0 / self.scale)
+
+    def to_work(self, pts: np.ndarray) -> np.ndarray:
+        """Points on the loaded image → work-image points."""
+        if self.matrix is not None:
+            pts = cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float32), self.matrix).reshape(-1, 2)
+        return pts + self.offset
+
+
+def frame(loaded: LoadedImage, flatten: bool) -> PageFrame:
+    source, matrix = loaded.image, None
+    page = preprocess.flatten_page(source) if flatten else None
+    if page is not None:
+        source, matrix = page
+    work, offset = pad_small(source)
+    return PageFrame(work, offset, matrix, loaded.scale)
+
+
+def pad_small(img: np.ndarray, min_side: int = 32, max_ratio: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
+    """Pad tiny or very elongated images (a single-line screenshot) so the detector sees
+    margins around the text; returns the padded image and the (x, y) offset added."""
+    h, w = img.shape[:2]
+    pad_y = max(0, int(np.ceil(max(min_side, w / max_ratio) - h)))
+    pad_x = max(0, int(np.ceil(max(min_side, h / max_ratio) - w)))
+    if not pad_x and not pad_y:
+        return img, np.zeros(2, np.float32)
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]]).reshape(-1, 3)
+    colour = tuple(int(c) for c in np.median(border, axis=0))
+    top, left = pad_y // 2, pad_x // 2
+    padded = cv2.copyMakeBorder(img, top, pad_y - top, left, pad_x - left, cv2.BORDER_CONSTANT, value=colour)
+    return padded, np.array([left, top], np.float32)

@@ -1,0 +1,45 @@
+"""Post-processors: small, switchable steps that improve a page's readings after the
+recogniser, run in the order `EngineConfig.post` lists (which is part of the cache key).
+
+Each is a module here with one class following `PostProcessor`; `NEEDS` values tell the
+engine what to keep for it: "crops" (the strips read), "scores" (per-frame class scores
+for `score_chars`), "reader" (a second reading through `PageReading.reader`).
+To add one: write the module, register it in `REGISTRY`, test it in tests/engine/post/.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..reading import PageReading
+from .amounts import AmountRepair
+from .codes import CodeReader
+from .glyphs import FreeGlyphs
+from .script import ScriptUnifier
+from .spacing import GapSpacing
+
+
+class PostProcessor(Protocol):
+    name: str
+    needs: frozenset[str]
+    score_chars: str
+
+    def __call__(self, page: PageReading) -> None:
+        """Change `page.readings` in place (edit, add or drop readings)."""
+
+
+REGISTRY: dict[str, type] = {cls.name: cls for cls in (AmountRepair, GapSpacing, FreeGlyphs, ScriptUnifier,
+                                                        CodeReader)}
+# Today's output: receipts' amounts and spacing, free colons and "1"s, one Chinese script.
+DEFAULT_POST: tuple[str, ...] = ("amounts", "spacing", "glyphs", "script")
+NAMES: tuple[str, ...] = tuple(REGISTRY)
+
+
+def build(names: tuple[str, ...] | list[str]) -> list[PostProcessor]:
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown post-processor(s): {', '.join(unknown)}; known: {', '.join(NAMES)}")
+    return [REGISTRY[n]() for n in names]
+
+
+__all__ = ["DEFAULT_POST", "NAMES", "REGISTRY", "PostProcessor", "build"]

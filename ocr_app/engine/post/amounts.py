@@ -1,0 +1,80 @@
+"""Money amounts repaired from the recogniser's own second choice.
+
+Receipts and invoices are full of amounts ("15.00", "$8.20"), and their commonest
+misreadings are one glyph off: the last "0" printed half-cut reads "C", a "$" reads
+"S". When a token misses the amount shape by exactly one letter, and the recogniser
+gave the digit (or "$" in front) at least AMOUNT_FLOOR of its probability at that
+frame, the token is read as the amount. A real letter scores far lower there (~1e-5),
+so "1851-A", "900G" or "21.5C" stay as they are unless the glyph itself is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..ctc import Decoded
+from ..reading import PageReading
+
+AMOUNT = re.compile(r"-?\$?\d{1,3}(?:,\d{3})*\.\d{2}|-?\$?\d+\.\d{2}")
+AMOUNT_FLOOR = 0.005
+_KEEP = set("0123456789.,-$")
+
+
+DIGITS = "0123456789"
+
+
+class AmountRepair:
+    name = "amounts"
+    needs = frozenset({"scores"})
+    score_chars = DIGITS + "$"
+
+    def __call__(self, page: PageReading) -> None:
+        chars = page.score_chars
+        if any(d not in chars for d in DIGITS):  # a recogniser without digits: nothing to repair
+            return
+        digits = np.array([chars.index(d) for d in DIGITS])
+        dollar = chars.index("$") if "$" in chars else None
+        for reading in page.readings:
+            if reading.kind == "text" and reading.scores is not None:
+                reading.decoded = repair(reading.decoded, reading.scores, digits, dollar)
+
+
+def repair(dec: Decoded, scores: np.ndarray, digits: np.ndarray, dollar: int | None) -> Decoded:
+    """`scores`: this line's (time, k) class scores; `digits` and `dollar` their columns
+    for "0".."9" and "$"."""
+    if not any(c.isdigit() for c in dec.text):
+        return dec
+    text, confs = list(dec.text), list(dec.char_confidences)
+    changed = False
+    for token in re.finditer(r"\S+", dec.text):
+        word = token.group()
+        odd = [i for i, ch in enumerate(word) if ch not in _KEEP]
+        if len(odd) != 1 or AMOUNT.fullmatch(word) or sum(ch.isdigit() for ch in word) < 2:
+            continue
+        at = token.start() + odd[0]
+        fixed, share = _reading(word, odd[0], scores[dec.frames[at]], digits, dollar)
+        if fixed is not None:
+            text[at], confs[at] = fixed, share
+            changed = True
+    if not changed:
+        return dec
+    return Decoded("".join(text), float(np.mean(confs)), confs, dec.frames)
+
+
+def _reading(word: str, pos: int, row: np.ndarray, digits: np.ndarray, dollar: int | None) -> tuple[str | None, float]:
+    """The most probable replacement for word[pos] that makes an amount, if any reaches
+    AMOUNT_FLOOR. In front only "$" or a digit fits, and an "S" there is only ever read
+    as "$" ("S0.50" is "$0.50", never "50.50")."""
+    digit = int(np.argmax(row[digits]))
+    options = [(str(digit), float(row[digits[digit]]))]
+    if word[:pos].strip("-") == "":
+        if word[pos] in "Ss":
+            options = []
+        if dollar is not None:
+            options.append(("$", float(row[dollar])))
+    for alt, share in sorted(options, key=lambda o: -o[1]):
+        if share >= AMOUNT_FLOOR and AMOUNT.fullmatch(word[:pos] + alt + word[pos + 1 :]):
+            return alt, share
+    return None, 0.0
