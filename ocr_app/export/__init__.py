@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .atomic import atomic_file, atomic_write_bytes, atomic_write_text
 from .csvfmt import to_csv
+from .export_doc import ExportDoc, ExportError
 from .jsonfmt import to_json
-from .model import ExportDoc, ExportError
 from .pdf import write_pdf
 from .text import to_md, to_txt
 

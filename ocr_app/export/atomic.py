@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .model import ExportError
+from .export_doc import ExportError
 
 try:
     import fcntl

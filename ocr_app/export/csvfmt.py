@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .model import ExportDoc
+from .export_doc import ExportDoc
 
 HEADER = ["file", "page", "line", "text", "confidence", "kind",
           "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import ExportDoc
+from .export_doc import ExportDoc
 
 SCHEMA = "ocr-desk/1"
 

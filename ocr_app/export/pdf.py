@@ -15,7 +15,7 @@ from typing import BinaryIO
 import cv2
 import numpy as np
 
-from .model import ExportDoc, ExportError
+from .export_doc import ExportDoc, ExportError
 from .pdfwriter import PdfWriter
 
 A4_LONG_IN = 11.69

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import ExportDoc
+from .export_doc import ExportDoc
 
 
 def _page_body(doc: ExportDoc, i: int) -> str:

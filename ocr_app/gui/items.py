@@ -37,7 +37,7 @@ class BatchItem:
     page_total: int = 0  # known page count while a document is running
     edited: dict[int, str] = field(default_factory=dict)  # page index → user-edited text
     thumb: QImage | None = None
-    key: object = None  # file identity used to ignore duplicates (see inputs.real_key)
+    key: object = None  # file identity used to ignore duplicates (see intake.real_key)
     id: int = field(default_factory=lambda: next(_ids))
 
     @property

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QUrl
 from PySide6.QtGui import QImage
 
-from ocr_app.inputs import SUPPORTED_EXTS
+from ocr_app.input_files import SUPPORTED_EXTS
 
 
 def real_key(path: Path) -> tuple | str:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ocr_app.engine import Engine, OcrResult
 
 
-class BatchRunner(QObject):
+class BatchScheduler(QObject):
     item_started = Signal(int)
     item_finished = Signal(int, object)  # item id, stages dict of its single page (may be empty)
     page_added = Signal(int)  # item id: a document page finished while the rest still run
