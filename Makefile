@@ -29,13 +29,13 @@ system-deps:
 	bash scripts/system_deps.sh
 
 models: setup
-	$(BIN)/python -m ocr_app.engine.provision
+	$(BIN)/python -m ocr_app.tooling.provision
 
 lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m ocr_app.engine.provision --all
+	$(BIN)/python -m ocr_app.tooling.provision --all
 	$(BIN)/python -m ocr_app.bench ../shared/eval/sroie-dev ../shared/eval/zh-dev --rounds 2 $(BENCH_ARGS)
 
 package: setup models
@@ -60,7 +60,7 @@ serve: setup models
 	$(BIN)/python main.py serve
 
 loadtest: setup models
-	$(BIN)/python -m ocr_app.loadtest
+	$(BIN)/python -m ocr_app.bench.api_load
 
 clean:
 	rm -rf build dist $(VENV)

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
-from .metrics import cer
+from . import options, paths
+from .bench.metrics import cer
 
 EXIT_OK, EXIT_MISMATCH, EXIT_MODELS, EXIT_SAMPLE, EXIT_QT, EXIT_PDF = 0, 1, 2, 3, 4, 5
 
@@ -92,16 +92,16 @@ def check_pdf(image: Path, expected: str, max_cer: float, threads: int, set_name
     writer, pdfium rendering and the engine together, as a frozen bundle must ship them."""
     import tempfile
 
-    from .documents import ocr_document
     from .engine import Engine, EngineConfig
     from .export import ExportDoc, export_docs
+    from .jobs import Source, run_all
 
     engine = Engine(EngineConfig(model_set=set_name, threads=threads))
     first = engine.run(image, use_cache=False)
     with tempfile.TemporaryDirectory(prefix="ocr-desk-selftest-") as tmp:
         pdf = Path(tmp) / "sample.pdf"
         export_docs([ExportDoc(name=image.name, pages=[first], images=[image])], "pdf", pdf)
-        pages = ocr_document(engine, pdf, use_text_layer=False)
+        pages = run_all(engine, Source.from_path(pdf), use_text_layer=False)
     text = pages[0].text if pages else ""
     error = pages[0].error if pages else "no pages"
     score = cer(expected, text)
@@ -110,11 +110,10 @@ def check_pdf(image: Path, expected: str, max_cer: float, threads: int, set_name
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ocr-desk --self-test", description=__doc__.split("\n")[0])
-    parser.add_argument("--precision", choices=("int8", "fp32", "both"), default="both",
+    parser.add_argument("--precision", choices=(*options.PRECISIONS, "both"), default="both",
                         help="model precision(s) to check (default: both)")
     parser.add_argument("--max-cer", type=float, default=0.05, help="highest character error rate that passes")
-    parser.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (0 = physical cores)")
-    parser.add_argument("--model-set", default=None, help="model set (default: the manifest's default)")
+    options.add_arguments(parser, options.CLI, names=("threads", "model_set"))
     parser.add_argument("--image", type=Path, default=None, help="image to read instead of the bundled sample")
     parser.add_argument("--expect", default=None, help="expected text instead of the bundled sample's")
     parser.add_argument("--qt", action="store_true", help="also start a headless Qt application")
@@ -145,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from .engine import ModelError
 
-    precisions = ("int8", "fp32") if args.precision == "both" else (args.precision,)
+    precisions = options.PRECISIONS if args.precision == "both" else (args.precision,)
     for precision in precisions:
         try:
-            check = run_check(precision, image, expected, args.max_cer, args.threads, args.model_set)
+            check = run_check(precision, image, expected, args.max_cer, args.threads, args.model_set or None)
         except ModelError as exc:
             return finish(report, args, EXIT_MODELS, f"models not usable ({precision}): {exc}")
         report["checks"].append(check.__dict__)
@@ -161,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             return finish(report, args, EXIT_QT, qt_error)
     if args.pdf:
         try:
-            report["pdf"] = check_pdf(image, expected, args.max_cer, args.threads, args.model_set)
+            report["pdf"] = check_pdf(image, expected, args.max_cer, args.threads, args.model_set or None)
         except Exception as exc:  # any failure here means the bundle lacks export/pdf support
             report["pdf"] = {"ok": False, "cer": 1.0, "text": "", "error": f"{type(exc).__name__}: {exc}"}
         if not report["pdf"]["ok"]:

@@ -3,7 +3,7 @@
     python scripts/bench_pdf.py [--pages 20] [--threads 2] [--precision int8]
 
 Builds a Letter-size, 200 DPI, image-only PDF with English and Chinese lines, OCRs it
-with `ocr_document`, exports a searchable PDF, then reads that back through its text
+with the job runner (`ocr_app.jobs`), exports a searchable PDF, then reads that back through its text
 layer. Peak RSS growth shows whether memory stays flat (one page rendered at a time).
 """
 
@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-from ocr_app.documents import ocr_document  # noqa: E402
 from ocr_app.engine import Engine, EngineConfig  # noqa: E402
 from ocr_app.export import ExportDoc, export_docs  # noqa: E402
+from ocr_app.jobs import Source, run_all  # noqa: E402
 from tests.imagegen import cer, render_lines  # noqa: E402
 
 LINES_EN = ["Page {n}: quarterly operations report", "Revenue grew by 12 percent over the year",
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         after_page: list[int] = []
         with PeakRss() as mem:
             t = time.perf_counter()
-            results = ocr_document(engine, src, progress=lambda done, total: after_page.append(mem.rss()))
+            results = run_all(engine, Source.from_path(src), progress=lambda done, total: after_page.append(mem.rss()))
             ocr_s = time.perf_counter() - t
         mean_cer = sum(cer(e, r.text) for e, r in zip(expected, results, strict=True)) / len(results)
         rows.append(("OCR scanned PDF (render 200 DPI + OCR)", args.pages, ocr_s, mean_cer,
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         after_page = []
         with PeakRss() as mem:
             t = time.perf_counter()
-            again = ocr_document(engine, out, progress=lambda done, total: after_page.append(mem.rss()))
+            again = run_all(engine, Source.from_path(out), progress=lambda done, total: after_page.append(mem.rss()))
             layer_s = time.perf_counter() - t
         layer_cer = sum(cer(e, r.text) for e, r in zip(expected, again, strict=True)) / len(again)
         rows.append(("Read searchable PDF via text layer", args.pages, layer_s, layer_cer,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr_app.metrics import cer
+from ocr_app.bench.metrics import cer
 
 __all__ = ["cer", "font", "render_lines", "save", "to_bgr", "to_bytes"]
 

@@ -71,7 +71,7 @@ def test_missing_image_exits_3(tmp_path, capsys):
 def test_missing_models_exit_2_with_provisioning_hint(tmp_path):
     code, report = run_main([], env={"OCR_DESK_MODELS": str(tmp_path)})
     assert code == selftest.EXIT_MODELS
-    assert str(tmp_path) in report["error"] and "python -m ocr_app.engine.provision" in report["error"]
+    assert str(tmp_path) in report["error"] and "python -m ocr_app.tooling.provision" in report["error"]
 
 
 def test_qt_check_starts_headless_application(engine, capsys):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..engine import ErrorKind
 from . import frames, pdfdoc
 from .formats import is_pdf, is_supported
-from ..engine import ErrorKind
 from .model import DocumentError, Page
 
 

@@ -1,16 +1,12 @@
 """The text detector run in horizontal bands: the same probability map in far less memory.
 
 Why: the detector's feature maps, not any model's weights, set the engine's peak memory.
-At the 1.2 MP input cap the PP-OCRv6 detector run as one graph holds ~150 MB of
-activations at once (a 58 MB concat in the stem, four 29 MB maps around the neck's
-squeeze-excitation), and ONNX Runtime's arena keeps ~225 MB after a few receipts.
 
 Convolutions, pooling and upsampling only look at nearby rows, so those layers can run
 on one band of rows at a time, with a halo of extra rows that is cut off again.
 Squeeze-excitation blocks cannot: each scales its channels by their mean over the
 *whole* map, which is why cutting the page into independent tiles changes the output
-(measured: zh-dev CER 0.54 → 5.2 %). So the graph is cut, at provisioning time, into
-parts at those means:
+So the graph is cut, at provisioning time, into parts at those means:
 
 - `stem`: input → the 1/4-resolution stem output, in bands of the page, and the first
   block's excitation input, which is reduced here to its exact channel means;
@@ -23,17 +19,14 @@ parts at those means:
 - `neck_se`: the last excitation, whole, on a 24-channel map;
 - `head`: the upsampling head, in bands.
 
-The map equals the one-graph map to float rounding (2.4e-5); `split` checks this on
-generated pages before it keeps the parts, and the engine falls back to the one-graph
-detector when they are missing. Measured: one 1.2 MP page's peak growth 198 → 77 MB;
-peak RSS over sroie-dev 405 → 274 MB; detector time +10 % (halo rows, band copies).
+The cut is made at provisioning (`ocr_app.tooling.det_split`), which keeps the parts
+only when their map equals the one-graph map to float rounding; the engine falls back to
+the one-graph detector when they are missing or stale. Memory and time: docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,89 +189,3 @@ def load(directory: Path, open_session) -> BandedDetector:
     process's shared session for a file."""
     spec_name = json.loads((directory / STAMP).read_text(encoding="utf-8"))["spec"]
     return BandedDetector({name: open_session(directory / f"{name}.onnx") for name in SPECS[spec_name].parts})
-
-
-def split(model: Path, spec_name: str, model_sha256: str, dest: Path | None = None) -> Path:
-    """Cut `model` into the parts of `SPECS[spec_name]` and keep them only if the banded
-    run reproduces the one-graph map on generated pages. Returns the parts directory."""
-    import onnx
-    from onnx import helper, utils
-
-    spec = SPECS[spec_name]
-    dest = dest or parts_dir(model)
-    graph_model = onnx.load(str(model))
-    _rewrite_linear_mean(graph_model, spec.linear_mean, helper)
-    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
-        work = Path(tmp) / "parts"
-        work.mkdir()
-        for name, (inputs, outputs) in spec.parts.items():
-            sub = utils.Extractor(graph_model).extract_model(list(inputs), list(outputs))
-            onnx.save(sub, str(work / f"{name}.onnx"))
-        error = max_difference(model, work)
-        if error > 1e-3:
-            raise ValueError(f"banded detector differs from the one graph by {error:.2g}")
-        (work / STAMP).write_text(json.dumps(stamp_for(spec_name, model_sha256)) + "\n", encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
-        work.rename(dest)
-    return dest
-
-
-def _rewrite_linear_mean(model, linear_mean: tuple[str, str, str], helper) -> None:
-    """Feed the squeeze-excitation that pools a 1×1 convolution's output with that
-    convolution of the pooled input instead (equal, and computable before the map)."""
-    pooled, weight, source = linear_mean
-    graph = model.graph
-    for node in graph.node:
-        if node.op_type == "Conv" and node.input and node.input[0] == pooled:
-            node.input[0] = "linear_mean.conv"
-    graph.node.extend([helper.make_node("GlobalAveragePool", [source], ["linear_mean.pool"]),
-                       helper.make_node("Conv", ["linear_mean.pool", weight], ["linear_mean.conv"])])
-    known = {i.name for i in graph.initializer} | {i.name for i in graph.input}
-    pending, ordered = list(graph.node), []
-    while pending:  # topological order again, with the two new nodes before their consumer
-        rest = []
-        for node in pending:
-            if all(not name or name in known for name in node.input):
-                ordered.append(node)
-                known.update(node.output)
-            else:
-                rest.append(node)
-        if len(rest) == len(pending):
-            raise ValueError("detector graph has a cycle or a dangling input")
-        pending = rest
-    del graph.node[:]
-    graph.node.extend(ordered)
-
-
-def max_difference(model: Path, parts: Path) -> float:
-    """Largest difference between the one-graph and banded maps on generated pages of a
-    wide and a tall shape (several bands each)."""
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.log_severity_level = 3
-    whole = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
-    banded = BandedDetector({name: ort.InferenceSession(str(parts / f"{name}.onnx"), opts,
-                                                        providers=["CPUExecutionProvider"])
-                             for name in PPOCRV6_SMALL.parts}, band_pixels=160 * 640)
-    worst = 0.0
-    for height, width in ((640, 928), (1088, 480)):
-        page = _generated_page(height, width)
-        ref = whole.run(None, {whole.get_inputs()[0].name: normalize(page)[None]})[0][0, 0]
-        worst = max(worst, float(np.abs(banded(page) - ref).max()))
-    return worst
-
-
-def _generated_page(height: int, width: int) -> np.ndarray:
-    """Lines of text on a shaded, noisy background: enough structure for every layer."""
-    import cv2
-
-    rng = np.random.default_rng(height * 7919 + width)
-    page = np.empty((height, width, 3), np.uint8)
-    page[:] = np.linspace(200, 250, width, dtype=np.uint8)[None, :, None]
-    for row, y in enumerate(range(40, height - 20, 48)):
-        text = "".join(rng.choice(list("ABCDEFGHKLMNPRSTUVWXYZ0123456789 .:$")) for _ in range(24))
-        cv2.putText(page, text, (20 + 15 * (row % 3), y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 + 0.2 * (row % 3),
-                    (20, 20, 20), 1 + row % 2, cv2.LINE_AA)
-    noise = rng.normal(0, 6, page.shape)
-    return np.clip(page + noise, 0, 255).astype(np.uint8)

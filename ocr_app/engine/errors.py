@@ -11,7 +11,7 @@ class ModelError(RuntimeError):
     """A model file is missing or corrupt; the message names it and how to restore it."""
 
 
-PROVISION_HINT = "restore the models with: python -m ocr_app.engine.provision"
+PROVISION_HINT = "restore the models with: python -m ocr_app.tooling.provision"
 
 
 class ErrorKind(str, Enum):

@@ -31,20 +31,16 @@ def load_image(source: np.ndarray | str | Path, page: int | None) -> tuple[np.nd
     and the page's physical size in points when the file records it."""
     if isinstance(source, np.ndarray):
         return source, None
+    from ..jobs import Source, page_image
+
     path = Path(source)
-    from ..documents import DocumentError, is_document, page_size_points, render_page
-
-    if is_document(path):
-        try:
-            return render_page(path, page or 1), page_size_points(path, page or 1)
-        except DocumentError as exc:
-            raise ExportError(f"cannot read page image: {exc}") from exc
-    from ..engine.load import ImageLoadError, load
-
     try:
-        return load(path).image, page_size_points(path)
-    except ImageLoadError as exc:
+        pixels = page_image(Source.from_path(path), page)
+    except Exception as exc:  # ImageLoadError or DocumentError, both with a kind and a clear message
         raise ExportError(f"cannot read page image {path.name}: {exc}") from exc
+    from ..documents import page_size_points
+
+    return pixels, page_size_points(path, page or 1)
 
 
 def _encode(img: np.ndarray) -> tuple[bytes, bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 
-from ocr_app import bench
+from ocr_app.bench import compare as bench
 from tests.imagegen import render_lines, save
 
 

@@ -17,11 +17,12 @@ from ocr_app.documents import (
     DocumentError,
     is_document,
     is_supported,
-    ocr_document,
     open_pages,
     pdfdoc,
 )
+from ocr_app.engine import ErrorKind, Origin
 from ocr_app.export import ExportDoc, export_docs
+from ocr_app.jobs import Source, run_all
 from tests.imagegen import cer, render_lines, to_bgr
 
 PAGES = [
@@ -80,12 +81,12 @@ def test_supported_and_document_extensions(tmp_path):
 def test_scanned_pdf_pages_are_ocrd_in_order(engine, tmp_path):
     path = scanned_pdf(tmp_path / "scan.pdf")
     calls: list[tuple[int, int]] = []
-    results = ocr_document(engine, path, progress=lambda d, t: calls.append((d, t)))
+    results = run_all(engine, Source.from_path(path), progress=lambda d, t: calls.append((d, t)))
     assert [r.page for r in results] == [1, 2, 3]
     assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
     for lines, res in zip(PAGES, results, strict=True):
         assert res.ok and res.source == "scan.pdf"
-        assert "text_layer" not in res.timings and "render" in res.timings
+        assert res.origin is not Origin.TEXT_LAYER and "render" in res.timings
         assert cer("\n".join(lines), res.text) < 0.1, res.text
 
 
@@ -104,12 +105,12 @@ def test_open_pages_renders_one_page_at_about_200_dpi(tmp_path):
 def test_born_digital_pdf_uses_text_layer_exactly(engine, tmp_path):
     lines = ["Born digital invoice 2024", "Amount due: 1,250.00 EUR"]
     path = born_digital_pdf(tmp_path / "digital.pdf", [lines, ["Second page text"]])
-    results = ocr_document(engine, path)
+    results = run_all(engine, Source.from_path(path))
     assert [r.text for r in results] == ["\n".join(lines), "Second page text"]
-    assert all("text_layer" in r.timings for r in results)
+    assert all(r.origin is Origin.TEXT_LAYER for r in results)
     assert all(ln.confidence == 1.0 and ln.kind == "text" for r in results for ln in r.lines)
-    ocrd = ocr_document(engine, path, use_text_layer=False)  # the OCR route gets the same text
-    assert "text_layer" not in ocrd[0].timings
+    ocrd = run_all(engine, Source.from_path(path), use_text_layer=False)  # the OCR route gets the same text
+    assert ocrd[0].origin is Origin.OCR
     assert cer("\n".join(lines), ocrd[0].text) < 0.1
 
 
@@ -133,11 +134,11 @@ def test_text_layer_boxes_cover_the_rendered_text(tmp_path, rotate):
 def test_searchable_pdf_export_reads_back_through_text_layer(engine, tmp_path):
     """Round trip: scanned PDF → OCR → searchable PDF → documents reads its text layer."""
     scan = scanned_pdf(tmp_path / "scan.pdf")
-    results = ocr_document(engine, scan)
+    results = run_all(engine, Source.from_path(scan))
     doc = ExportDoc(name="scan.pdf", pages=results, images=[scan] * len(results))
     [out] = export_docs([doc], "pdf", tmp_path / "searchable.pdf")
-    again = ocr_document(engine, out)
-    assert len(again) == 3 and all("text_layer" in r.timings for r in again)
+    again = run_all(engine, Source.from_path(out))
+    assert len(again) == 3 and all(r.origin is Origin.TEXT_LAYER for r in again)
     src, dst = pdfium.PdfDocument(str(scan)), pdfium.PdfDocument(str(out))
     for i in range(3):  # the searchable copy keeps the original page sizes
         assert dst[i].get_size() == pytest.approx(src[i].get_size(), abs=0.5)
@@ -158,7 +159,7 @@ def test_multipage_tiff_and_animated_gif_pages(engine, tmp_path):
     assert count == 3
     assert [p.number for p in pages] == [1, 2, 3]
     for path, expected in ((tiff, PAGES), (gif, PAGES[:2])):
-        results = ocr_document(engine, path)
+        results = run_all(engine, Source.from_path(path))
         assert [r.page for r in results] == list(range(1, len(expected) + 1))
         for lines, res in zip(expected, results, strict=True):
             assert cer("\n".join(lines), res.text) < 0.1, (path.name, res.text)
@@ -167,14 +168,15 @@ def test_multipage_tiff_and_animated_gif_pages(engine, tmp_path):
 def test_cancel_stops_between_pages(engine, tmp_path):
     path = scanned_pdf(tmp_path / "scan.pdf")
     done: list[int] = []
-    results = ocr_document(engine, path, progress=lambda d, t: done.append(d), cancelled=lambda: len(done) >= 2)
+    results = run_all(engine, Source.from_path(path), progress=lambda d, t: done.append(d),
+                      cancelled=lambda: len(done) >= 2)
     assert [r.page for r in results] == [1]
 
 
 def test_plain_image_is_one_page_without_number(engine, tmp_path):
     path = tmp_path / "single.png"
     render_lines(PAGES[0]).save(path)
-    [res] = ocr_document(engine, path)
+    [res] = run_all(engine, Source.from_path(path))
     assert res.page is None and cer("\n".join(PAGES[0]), res.text) < 0.1
 
 
@@ -193,8 +195,8 @@ def test_password_protected_pdf_gives_clear_error(engine, tmp_path):
     locked.write_bytes(_encrypted(plain.read_bytes()))
     with pytest.raises(DocumentError, match="password-protected"):
         open_pages(locked)
-    with pytest.raises(DocumentError, match="password-protected"):
-        ocr_document(engine, locked)
+    [res] = run_all(engine, Source.from_path(locked))
+    assert res.error_kind is ErrorKind.PASSWORD and "password-protected" in res.error
 
 
 @pytest.mark.parametrize("content", [b"%PDF-1.7\n" + bytes(range(256)) * 8, b"", b"\x89PNG\r\n\x1a\n not really"])
@@ -290,6 +292,6 @@ def test_garbage_text_layer_is_ignored_and_page_ocrd(engine, tmp_path):
     fake = OcrResult(source="x", lines=[Line(box=[[40, 40], [w - 40, 40], [w - 40, 90], [40, 90]], text=junk,
                                              confidence=1.0)], image_size=(w, h))
     [path] = export_docs([ExportDoc(name="junk.pdf", pages=[fake], images=[img])], "pdf", tmp_path / "junk.pdf")
-    [res] = ocr_document(engine, path)
-    assert "text_layer" not in res.timings
+    [res] = run_all(engine, Source.from_path(path))
+    assert res.origin is not Origin.TEXT_LAYER
     assert cer("\n".join(PAGES[0]), res.text) < 0.1

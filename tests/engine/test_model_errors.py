@@ -22,7 +22,7 @@ from ocr_app.engine.models import manifest, resolve
 from tests.imagegen import render_lines, save, to_bytes
 
 ORIGINAL_OVERRIDE = os.environ.get("OCR_DESK_MODELS")
-HINT = "python -m ocr_app.engine.provision"
+HINT = "python -m ocr_app.tooling.provision"
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -145,13 +145,13 @@ def test_searchable_pdf_text_sits_on_the_recognised_boxes(pages, tmp_path):
 def test_pdf_from_image_files_and_multipage_tiff(pages, engine, tmp_path):
     from PIL import Image
 
-    from ocr_app.documents import ocr_document
+    from ocr_app.jobs import Source, run_all
 
     imgs = [render_lines(lines) for lines, _i, _r in pages]
     tiff = tmp_path / "scan.tiff"
     imgs[0].save(tiff, save_all=True, append_images=imgs[1:])
     png = save(imgs[2], tmp_path / "one.png")
-    results = ocr_document(engine, tiff)
+    results = run_all(engine, Source.from_path(tiff))
     tiff_doc = ExportDoc(name=tiff.name, pages=results, images=[tiff] * len(results))
     png_doc = ExportDoc(name=png.name, pages=[engine.run(png)], images=[png])
     [out] = export_docs([tiff_doc, png_doc], "pdf", tmp_path / "out.pdf")

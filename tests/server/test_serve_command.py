@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ocr_app import loadtest
+from ocr_app.bench import api_load as loadtest
 
 ROOT = Path(__file__).resolve().parents[2]
 

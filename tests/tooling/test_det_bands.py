@@ -16,6 +16,7 @@ from ocr_app.engine import det_bands
 from ocr_app.engine.detect import TextDetector, WholeGraph
 from ocr_app.engine.models import manifest, resolve
 from ocr_app.engine.session import get_session
+from ocr_app.tooling import det_split
 from tests.imagegen import render_lines, to_bgr
 
 SPEC = "ppocrv6-small-det"
@@ -80,7 +81,7 @@ def test_a_page_smaller_than_one_band_is_one_run_per_part(engine):
 def test_split_keeps_only_parts_matching_the_model(tmp_path):
     files = resolve()
     sha = manifest()["files"][files.det.name]["sha256"]
-    dest = det_bands.split(files.det, SPEC, sha, tmp_path / "parts")
+    dest = det_split.split(files.det, SPEC, sha, tmp_path / "parts")
     assert det_bands.is_current(dest, SPEC, sha)
     assert not det_bands.is_current(dest, SPEC, "0" * 64)  # cut from another file
     stamp = json.loads((dest / det_bands.STAMP).read_text())

@@ -9,8 +9,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from ocr_app.engine import quantize
 from ocr_app.engine.models import resolve
+from ocr_app.tooling import quantize
 
 
 def _toy_model() -> onnx.ModelProto:
@@ -86,7 +86,7 @@ def test_provisioned_recogniser_runs_its_pointwise_convs_in_int8():
 
 @pytest.mark.parametrize("method", ["dynamic-pointwise"])
 def test_stale_int8_files_are_requantised(tmp_path, method):
-    from ocr_app.engine import provision
+    from ocr_app.tooling import provision
 
     target = tmp_path / "rec.int8.onnx"
     target.write_bytes(b"old")

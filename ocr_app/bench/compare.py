@@ -1,8 +1,8 @@
 """Benchmark: `python -m ocr_app.bench DIR... [--systems ...]` prints one table per folder.
 
-Each system runs in its own process (bench_runner.py) so cold start (process start → first
+Each system runs in its own process (system_runner.py) so cold start (process start → first
 result) and peak RSS are its own. Accuracy is scored with the folder's official scorer
-(`score.py` next to the folders, or --scorer) when present, else with ocr_app.metrics,
+(`score.py` next to the folders, or --scorer) when present, else with ocr_app.bench.metrics,
 which implements the same definitions. Peers run when installed: RapidOCR from a venv
 given by --rapidocr-python (its dependencies clash with ours), Tesseract from PATH.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .metrics import score_folder
 
-RUNNER = Path(__file__).with_name("bench_runner.py")
+RUNNER = Path(__file__).with_name("system_runner.py")
 DEFAULT_SYSTEMS = ["ocrdesk-int8", "ocrdesk-fp32", "rapidocr", "tesseract"]
 
 
