@@ -10,7 +10,7 @@ FastAPI use), never by hand, and never by the deprecated `cgi` module.
 All request threads share the caller's one `Engine` (its `run` is thread-safe).
 """
 
-from .cli import main
-from .runner import ServerHandle, start_server
+from .http_server import ServerHandle, start_server
+from .serve_command import main
 
 __all__ = ["ServerHandle", "main", "start_server"]

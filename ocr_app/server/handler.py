@@ -16,12 +16,12 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .inputs import HttpError, extract
 from .page import PAGE_HTML
 from .replies import error_json
+from .uploads import HttpError, extract
 
 if TYPE_CHECKING:
-    from .runner import OcrHTTPServer
+    from .http_server import OcrHTTPServer
 
 MB = 1024 * 1024
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
@@ -101,7 +101,7 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
             reply = self.server.service.ocr(upload)
         except HttpError as exc:
             self.server.service.count(ok=False)
-            self._json(exc.status, error_json(exc.message))
+            self._json(exc.status, error_json(exc.message, exc.kind))
             return
         except Exception as exc:  # a bug must still give the client JSON, and keep the server up
             self.server.service.count(ok=False)

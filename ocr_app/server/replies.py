@@ -1,22 +1,32 @@
-"""Shape engine results into the API's JSON, and engine error strings into HTTP statuses."""
+"""Shape engine results into the API's JSON, and error kinds into HTTP statuses."""
 
 from __future__ import annotations
 
-from ocr_app.engine import OcrResult
+from ocr_app.engine import ErrorKind, OcrResult
 
 PREPROCESS_STAGES = ("load", "render", "text_layer", "preprocess")  # everything before the models
 MODEL_STAGES = ("detect", "classify", "recognize")
 
+# Why an item failed → what the client did wrong. The engine's kinds are the contract; the
+# English message is for people only. Everything an upload can cause is the client's (4xx):
+# an INTERNAL failure has always answered 400 here (the image could not be read), kept so.
+STATUS_BY_KIND: dict[ErrorKind, int] = {
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.OUT_OF_MEMORY: 413,
+    ErrorKind.NOT_AN_IMAGE: 415,
+    ErrorKind.UNSUPPORTED: 415,
+    ErrorKind.NOT_FOUND: 400,
+    ErrorKind.NOT_REGULAR: 400,
+    ErrorKind.EMPTY: 400,
+    ErrorKind.DAMAGED: 400,
+    ErrorKind.PASSWORD: 400,
+    ErrorKind.INTERNAL: 400,
+}
 
-def status_for_error(message: str) -> int:
-    """The engine reports bad input as text (it never raises); pick the HTTP status from it.
-    Prefixes come from ocr_app/engine/load.py and pipeline.py."""
-    low = message.lower()
-    if low.startswith(("image too large", "file too large", "not enough memory")):
-        return 413
-    if low.startswith("not an image"):
-        return 415
-    return 400
+
+def status_for(kind: ErrorKind | None) -> int:
+    """HTTP status for a failed result (400 for a kind this table does not know yet)."""
+    return STATUS_BY_KIND.get(kind, 400) if kind is not None else 400
 
 
 def _ms(value: float) -> float:
@@ -39,11 +49,17 @@ def result_json(res: OcrResult) -> dict:
         "preprocess_time_ms": _ms(pre),
         "model_infer_time_ms": _ms(infer),
         "cached": bool(res.cached),
+        "origin": res.origin.value,
         "image_size": list(res.image_size),
     }
     if res.page is not None:
         out["page"] = res.page
     return out
+
+
+def page_error_json(res: OcrResult, number: int) -> dict:
+    return {"success": False, "page": res.page or number, "message": res.error,
+            "error_kind": (res.error_kind or ErrorKind.INTERNAL).value}
 
 
 def document_json(pages: list[OcrResult], total_ms: float) -> dict:
@@ -53,7 +69,7 @@ def document_json(pages: list[OcrResult], total_ms: float) -> dict:
         if res.ok:
             page_docs.append(result_json(res) | {"page": res.page or number})
         else:
-            page_docs.append({"success": False, "page": res.page or number, "message": res.error})
+            page_docs.append(page_error_json(res, number))
     ok_pages = [p for p in page_docs if p["success"]]
     lines = [ln | {"page": p["page"]} for p in ok_pages for ln in p["lines"]]
     return {
@@ -69,5 +85,8 @@ def document_json(pages: list[OcrResult], total_ms: float) -> dict:
     }
 
 
-def error_json(message: str) -> dict:
-    return {"success": False, "message": message}
+def error_json(message: str, kind: ErrorKind | None = None) -> dict:
+    out: dict = {"success": False, "message": message}
+    if kind is not None:
+        out["error_kind"] = kind.value
+    return out

@@ -1,5 +1,9 @@
 """What the endpoints do, apart from HTTP: run OCR on an upload, report health.
 
+Uploads go through the one job runner (`ocr_app.jobs.run_source`), which pages PDFs and
+multi-frame TIFF/GIF/WebP and keeps their bytes in a private temp file; this module only
+caps the pages, holds an OCR slot and shapes the reply.
+
 Concurrent OCR is capped by a semaphore: every request thread shares one Engine whose
 ONNX Runtime sessions already use all cores, so running more images at once only adds
 memory and contention. Requests wait their turn (bounded) instead of piling up.
@@ -10,52 +14,40 @@ the engine's cache in microseconds, and must not wait seconds behind real OCR wo
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
+import importlib.util
 import threading
 import time
 from collections import OrderedDict
-from pathlib import Path
 
-from ocr_app.engine import Engine
+from ocr_app.engine import Engine, ErrorKind, OcrResult
+from ocr_app.jobs import Source, document_suffix, run_source
 
-from .inputs import HttpError, Upload
-from .replies import document_json, result_json, status_for_error
+from .replies import document_json, result_json, status_for
+from .uploads import HttpError, Upload
 
-PDF_MAGIC = b"%PDF-"
-MULTI_FRAME_MAGIC = {b"II*\x00": ".tif", b"MM\x00*": ".tif", b"GIF8": ".gif"}  # may hold several pages
 QUEUE_TIMEOUT_S = 120.0
 MAX_PAGES = 100  # one request must not hold an OCR slot for a whole book
 
 
-def _documents():
-    """The optional documents package (PDF rendering); None when this build lacks it."""
+def documents_available() -> bool:
+    """Whether this build reads PDFs and multi-page files (the documents package is optional)."""
     try:
-        from ocr_app import documents
-        from ocr_app.documents import DocumentError, ocr_document  # noqa: F401 - must exist, not a stub
-    except ImportError:
-        return None
-    return documents
-
-
-UPLOAD_LABELS = {".pdf": "uploaded PDF", ".tif": "uploaded TIFF", ".gif": "uploaded GIF"}
-
-
-def _scrub(message: str, path: Path, suffix: str) -> str:
-    """Document messages name the file they read; here that is our temp file, whose name
-    (and directory) is none of the client's business: say "uploaded PDF" instead."""
-    label = UPLOAD_LABELS.get(suffix, "upload")
-    return message.replace(str(path), label).replace(path.name, label)
+        return importlib.util.find_spec("ocr_app.documents") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 class OcrService:
-    def __init__(self, engine: Engine, max_concurrent: int = 2, queue_timeout: float = QUEUE_TIMEOUT_S):
+    def __init__(self, engine: Engine, max_concurrent: int = 2, queue_timeout: float = QUEUE_TIMEOUT_S,
+                 use_text_layer: bool = True):
         self.engine = engine
         self.queue_timeout = queue_timeout  # how long a request waits for a free OCR slot before 503
+        self.use_text_layer = use_text_layer
         self.started = time.monotonic()
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
         self._lock = threading.Lock()
         self.counts = {"requests": 0, "ok": 0, "errors": 0}
+        self.pdf = documents_available()
         # Digests of uploads the engine has cached; never larger than the engine's cache, so an
         # entry here means "probably a hit" (if the engine evicted it, one request skips the queue).
         self._seen: OrderedDict[bytes, None] = OrderedDict()
@@ -67,28 +59,22 @@ class OcrService:
             self.counts["ok" if ok else "errors"] += 1
 
     def ocr(self, upload: Upload) -> dict:
-        """Upload → reply dict; raises HttpError for input the engine refuses."""
-        suffix = self._document_suffix(upload)
+        """Upload → reply dict; raises HttpError (status from the result's error kind) for
+        input the engine refuses."""
+        source = Source.from_bytes(upload.data, upload.name or "image")
+        suffix = document_suffix(source)
+        if suffix == ".pdf" and not self.pdf:
+            raise HttpError(415, "PDF input is not supported by this build (no ocr_app.documents)",
+                            ErrorKind.UNSUPPORTED)
         digest = None if suffix == ".pdf" else hashlib.blake2b(upload.data, digest_size=16).digest()
         if digest is not None and self._recently_seen(digest):
-            return self._image(upload, digest)
+            return self._run(source, digest)
         if not self._slots.acquire(timeout=self.queue_timeout):
             raise HttpError(503, "server busy, try again later")
         try:
-            if suffix is not None:
-                reply = self._document(upload, suffix)
-                if reply is not None:
-                    return reply
-            return self._image(upload, digest)
+            return self._run(source, digest)
         finally:
             self._slots.release()
-
-    @staticmethod
-    def _document_suffix(upload: Upload) -> str | None:
-        """".pdf" / ".tif" / ".gif" when the bytes may be a multi-page document, else None."""
-        if upload.data[:5] == PDF_MAGIC or upload.content_type == "application/pdf":
-            return ".pdf"
-        return MULTI_FRAME_MAGIC.get(upload.data[:4])
 
     def _recently_seen(self, digest: bytes) -> bool:
         with self._lock:
@@ -104,57 +90,34 @@ class OcrService:
             while len(self._seen) > self._seen_max:
                 self._seen.popitem(last=False)
 
-    def _image(self, upload: Upload, digest: bytes | None) -> dict:
-        res = self.engine.run(upload.data, name=upload.name, use_cache=True)
+    def _run(self, source: Source, digest: bytes | None) -> dict:
+        started = time.perf_counter()
+        count = {"done": 0, "total": 0}
+
+        def progress(done: int, total: int) -> None:
+            count.update(done=done, total=total)
+
+        results = list(run_source(self.engine, source, use_text_layer=self.use_text_layer, max_pages=MAX_PAGES,
+                                  progress=progress, use_cache=True))
+        if not results:
+            raise HttpError(400, "the document has no pages", ErrorKind.EMPTY)
+        if len(results) == 1 and results[0].page is None:  # one image (or a document that could not be opened)
+            return self._image_reply(results[0], digest)
+        if not any(res.ok for res in results):  # nothing to return: an error, not a 200 with no text
+            first = results[0]
+            raise HttpError(status_for(first.error_kind), f"no page could be read: {first.error or 'OCR failed'}",
+                            first.error_kind)
+        reply = document_json(results, (time.perf_counter() - started) * 1000)
+        reply["page_count"] = count["total"]
+        reply["truncated"] = len(results) < count["total"]
+        return reply
+
+    def _image_reply(self, res: OcrResult, digest: bytes | None) -> dict:
         if not res.ok:
-            raise HttpError(status_for_error(res.error or ""), res.error or "OCR failed")
+            raise HttpError(status_for(res.error_kind), res.error or "OCR failed", res.error_kind)
         if digest is not None:
             self._remember(digest)
         return result_json(res)
-
-    def _document(self, upload: Upload, suffix: str) -> dict | None:
-        """Per-page reply for a PDF or a multi-frame TIFF/GIF; None = treat it as one image."""
-        documents = _documents()
-        if documents is None:
-            if suffix == ".pdf":
-                raise HttpError(415, "PDF input is not supported by this build (no ocr_app.documents)")
-            return None
-        started = time.perf_counter()
-        # The documents API reads from a path (pdfium renders lazily from the file).
-        fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="ocrdesk-")
-        path = Path(tmp)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(upload.data)
-            try:
-                if suffix != ".pdf":
-                    total, pages_iter = documents.open_pages(path)
-                    pages_iter.close()
-                    if total <= 1:
-                        return None  # a plain single-frame image: the cached image path answers it
-                count = {"done": 0, "total": 0}
-                pages = documents.ocr_document(self.engine, path,
-                                               progress=lambda n, total: count.update(done=n, total=total),
-                                               cancelled=lambda: count["done"] >= MAX_PAGES)
-            except documents.DocumentError as exc:
-                if suffix != ".pdf":
-                    return None  # let the image loader give its own reason
-                raise HttpError(400, _scrub(str(exc), path, suffix)) from exc
-        finally:
-            path.unlink(missing_ok=True)
-        if not pages:
-            raise HttpError(400, "the document has no pages")
-        for res in pages:
-            res.source = upload.name
-            if res.error:
-                res.error = _scrub(res.error, path, suffix)
-        if not any(res.ok for res in pages):  # nothing to return: an error, not a 200 with no text
-            first = pages[0].error or "OCR failed"
-            raise HttpError(status_for_error(first), f"no page could be read: {first}")
-        reply = document_json(pages, (time.perf_counter() - started) * 1000)
-        reply["page_count"] = count["total"]
-        reply["truncated"] = count["done"] < count["total"]
-        return reply
 
     def health(self) -> dict:
         info = self.engine.info()
@@ -170,5 +133,5 @@ class OcrService:
             "uptime_s": round(time.monotonic() - self.started, 1),
             "cache": self.engine.cache.stats(),
             "requests": counts,
-            "pdf": _documents() is not None,
+            "pdf": self.pdf,
         }

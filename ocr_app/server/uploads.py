@@ -14,22 +14,28 @@ from dataclasses import dataclass
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from ocr_app.engine import ErrorKind
+
 FIELD = "image"
 
 
 class HttpError(Exception):
-    """A request we refuse; `status` and `message` become the JSON error reply."""
+    """A request we refuse; `status`, `message` (and the engine's `kind`, when it was the
+    engine that refused) become the JSON error reply."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, kind: ErrorKind | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.kind = kind
+        self.headers = headers or {}
 
 
 @dataclass
 class Upload:
     data: bytes
-    name: str  # file name for messages and results
+    name: str  # the client's file name, "" when it gave none (messages then say "uploaded PDF")
     content_type: str  # declared type of the file itself (may be "")
 
 
@@ -46,7 +52,7 @@ def extract(content_type: str, body: bytes) -> Upload:
     if not body:
         raise HttpError(400, "missing image: send it as multipart field 'image', as the raw body, "
                              "or as JSON {\"image_base64\": ...}")
-    return Upload(body, "upload", ctype_s)
+    return Upload(body, "", ctype_s)
 
 
 def _from_json(body: bytes) -> Upload:
@@ -63,7 +69,7 @@ def _from_json(body: bytes) -> Upload:
         data = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise HttpError(400, f"image_base64 is not valid base64: {exc}") from exc
-    name = doc.get("name") if isinstance(doc.get("name"), str) else "upload"
+    name = doc.get("name") if isinstance(doc.get("name"), str) else ""
     return Upload(data, name, "")
 
 
@@ -107,7 +113,7 @@ def _from_multipart(body: bytes, boundary: bytes | None) -> Upload:
     for headers, data in collector.parts:
         _disp, opts = parse_options_header(headers.get(b"content-disposition", b""))
         if opts.get(b"name") == FIELD.encode():
-            name = opts.get(b"filename", b"upload").decode("utf-8", "replace") or "upload"
+            name = opts.get(b"filename", b"").decode("utf-8", "replace")
             ctype = parse_options_header(headers.get(b"content-type", b""))[0].decode("latin-1").lower()
             if not data:
                 raise HttpError(400, f"missing image: multipart field '{FIELD}' is empty")

@@ -8,8 +8,10 @@ import signal
 import sys
 import threading
 
+from ocr_app import options
+
 from .handler import is_loopback_host
-from .runner import DEFAULT_MAX_BODY, start_server
+from .http_server import DEFAULT_MAX_BODY, start_server
 
 EXAMPLES = """examples (the page at http://127.0.0.1:8000/ takes drag-and-drop):
   curl -F image=@scan.png http://127.0.0.1:8000/ocr
@@ -21,31 +23,27 @@ EXAMPLES = """examples (the page at http://127.0.0.1:8000/ takes drag-and-drop):
 
 def _positive(kind):
     def parse(text: str):
-        value = kind(text)
+        try:
+            value = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"expected {kind.__name__}, got {text!r}") from exc
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
         return value
     return parse
 
 
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {text}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The engine's flags come from the one settings schema (ocr_app.options); only what is
+    about HTTP is declared here."""
     p = argparse.ArgumentParser(prog="main.py serve", description="OCR Desk local REST API",
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
-    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
+    options.add_arguments(p, options.SERVER)
     p.add_argument("--token", default=os.environ.get("OCRDESK_TOKEN") or None,
                    help="require 'Authorization: Bearer TOKEN' (default: $OCRDESK_TOKEN, else none)")
     p.add_argument("--allow-remote", action="store_true",
                    help="allow binding a non-loopback address (other machines can then reach it)")
-    p.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (default: physical cores)")
-    p.add_argument("--precision", choices=("int8", "fp32"), default="int8")
     p.add_argument("--max-mb", type=_positive(float), default=DEFAULT_MAX_BODY / 1024 / 1024,
                    help="largest accepted upload in MB (default: 20)")
     p.add_argument("--workers", type=_positive(int), default=2, help="images recognised at the same time (default: 2)")
@@ -57,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    values = options.values_from_args(args)
     if not is_loopback_host(args.host):
         if not args.allow_remote:
             print(f"error: {args.host} is not a loopback address; add --allow-remote to expose the API "
@@ -65,19 +64,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING: listening on {args.host}: any machine that can reach it can use this OCR service"
               + ("" if args.token else " (and no --token is set)"), file=sys.stderr)
 
-    from ocr_app.engine import Engine, EngineConfig, ModelError
+    from ocr_app.engine import Engine, ModelError
 
     try:
-        engine = Engine(EngineConfig(precision=args.precision, threads=args.threads))
+        engine = Engine(options.engine_config(values))
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        handle = start_server(engine, args.host, args.port, args.token, allow_remote=args.allow_remote,
+        handle = start_server(engine, args.host, values["port"], args.token, allow_remote=args.allow_remote,
                               max_body=int(args.max_mb * 1024 * 1024), max_concurrent=args.workers,
-                              cors_origin=args.cors_origin, log_requests=not args.quiet)
+                              cors_origin=args.cors_origin, log_requests=not args.quiet,
+                              use_text_layer=values.get("use_text_layer", True))
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: cannot listen on {args.host}:{values['port']}: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
     stop = threading.Event()

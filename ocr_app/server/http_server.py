@@ -79,7 +79,8 @@ class ServerHandle:
 
 def start_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, *,
                  allow_remote: bool = False, max_body: int = DEFAULT_MAX_BODY, max_concurrent: int = 2,
-                 cors_origin: str | None = None, log_requests: bool = False) -> ServerHandle:
+                 cors_origin: str | None = None, log_requests: bool = False,
+                 use_text_layer: bool = True) -> ServerHandle:
     """Bind, start serving in a daemon thread, return once listening (port=0 picks a free port).
 
     Raises ValueError for a non-loopback host without allow_remote, OSError if the port is taken.
@@ -87,7 +88,7 @@ def start_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, toke
     loopback = is_loopback_host(host)
     if not loopback and not allow_remote:
         raise ValueError(f"refusing to listen on {host}: not a loopback address (use allow_remote)")
-    service = OcrService(engine, max_concurrent=max_concurrent)
+    service = OcrService(engine, max_concurrent=max_concurrent, use_text_layer=use_text_layer)
     server = OcrHTTPServer((host, port), service, token=token, max_body=max_body, check_host=loopback,
                            cors_origin=cors_origin, log_requests=log_requests)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
