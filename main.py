@@ -3,6 +3,7 @@
   python main.py                 open the window
   python main.py ocr PATH...     headless CLI (see --help)
   python main.py serve           loopback REST API
+  python main.py capture         read a screen region (see `capture --help`)
   python main.py --self-test     load models, recognise the bundled sample, exit 0/1
 """
 
@@ -25,8 +26,16 @@ def main(argv: list[str] | None = None) -> int:
         from ocr_app.selftest import main as selftest_main
 
         return selftest_main(argv[1:])
+    if argv and argv[0] == "capture":
+        from ocr_app.capture.command import main as capture_main
+
+        return capture_main(argv[1:])
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__)
+        return 0
+    from ocr_app.capture.handover import open_in_running
+
+    if open_in_running(argv):  # OCR Desk already runs: its window takes the files
         return 0
     from ocr_app.gui.app import main as gui_main
 

@@ -15,6 +15,8 @@ SPECS: dict[str, tuple[str | None, tuple[str, ...], str, str]] = {
     "add_files": ("file-plus", ("Ctrl+O",), "Add files…", "Add image or PDF files to the batch"),
     "add_folder": ("folder-plus", ("Ctrl+Shift+O",), "Add folder…",
                    "Add every image in a folder and its subfolders"),
+    "capture": ("capture", ("Ctrl+Shift+X",), "Capture region…",
+                "Select part of the screen and copy its text (global shortcut in Settings)"),
     "paste": ("clipboard", ("Ctrl+V",), "Paste", "Add an image or image files from the clipboard"),
     "cancel": ("stop", ("Esc",), "Cancel", "Stop the batch: queued items are cancelled, running ones finish"),
     "retry": ("retry", ("Ctrl+R",), "Retry failed", "Run failed and cancelled items again"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -26,19 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 import ocr_app
-from ocr_app.input_files import SUPPORTED_EXTS
+from ocr_app.inputs import SUPPORTED_EXTS
 
 from . import actions as action_defs
-from . import chrome, i18n, icons, intake, optional, texts, theme
+from . import chrome, i18n, icons, imaging, inputs, optional, texts, theme
 from .batch_model import BatchModel
 from .batch_panel import BatchPanel
-from .batch_scheduler import BatchScheduler
 from .compare_view import CompareView
 from .detail import DetailPane
 from .export_bridge import ExportSignals, ExportTask, exportable
 from .export_dialog import ExportChoice, ExportDialog
 from .items import BatchItem, Status
 from .overlays import DropOverlay, Toast
+from .runner import BatchRunner
 from .server_control import ServerControl
 from .settings import AppSettings
 from .settings_dialog import SettingsDialog
@@ -46,7 +46,8 @@ from .text_panel import TextPanel
 from .workers import EngineLoader, LoaderSignals
 
 if TYPE_CHECKING:  # imported by the loader thread, so the window shows before onnxruntime loads
-    from ocr_app.engine import Engine, EngineConfig
+    from ocr_app.capture.controller import QuickCapture
+    from ocr_app.engine import Engine, EngineConfig, OcrResult
 
 
 def panel(*widgets: QWidget) -> QFrame:
@@ -67,7 +68,7 @@ class MainWindow(QMainWindow):
         self.engine: Engine | None = None
         self.engine_error: str | None = None
         self.model = BatchModel(self)
-        self.runner = BatchScheduler(self.model, self.settings.pool_size, self)
+        self.runner = BatchRunner(self.model, self.settings.pool_size, self)
         self.aux_pool = QThreadPool(self)  # engine loading, view images, export: never the batch
         self.aux_pool.setMaxThreadCount(2)
         self.server = ServerControl(self)
@@ -75,6 +76,8 @@ class MainWindow(QMainWindow):
         self.last_export: list[Path] = []
         self.last_export_error: str | None = None
         self._error_box: QMessageBox | None = None
+        self.quick_capture: QuickCapture | None = None  # set by app.py: tray, hotkey, capture overlay
+        self._quitting = False
         self._loader_signals = LoaderSignals(self)
         self._loader_signals.loaded.connect(self._on_engine_loaded)
         self._loader_signals.failed.connect(self._on_engine_failed)
@@ -87,6 +90,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 600)
         self.acts = action_defs.build(self, self._slots())
         self._build_ui()
+        self.menus["file"].insertAction(self.acts["paste"], self.acts["capture"])
+        self.toolbar.insertAction(self.acts["paste"], self.acts["capture"])
+        self.acts["capture"].setEnabled(False)  # until app.py attaches quick capture
         self.detail = DetailPane(self.model, self.compare, self.text_panel, self.aux_pool, lambda: self.engine,
                                  self)
         self.drop_overlay = DropOverlay(self)
@@ -123,7 +129,7 @@ class MainWindow(QMainWindow):
                 "export": self.export_dialog, "zoom_in": lambda: self.compare.zoom_in(),
                 "zoom_out": lambda: self.compare.zoom_out(), "zoom_fit": lambda: self.compare.fit(),
                 "zoom_actual": lambda: self.compare.actual_size(), "dark": self.toggle_dark,
-                "settings": self.settings_dialog, "about": self.about, "quit": self.close}
+                "settings": self.settings_dialog, "about": self.about, "quit": self.quit_app}
 
     def _build_ui(self) -> None:
         self.toolbar = chrome.build_toolbar(self.acts)
@@ -250,9 +256,9 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: list[Path]) -> int:
         """Queue files (folders are scanned recursively); files already listed are skipped."""
         new: list[BatchItem] = []
-        found = intake.collect(paths)
+        found = inputs.collect(paths)
         for path in found:
-            key = intake.real_key(path)
+            key = inputs.real_key(path)
             if key in self._keys:
                 continue
             self._keys.add(key)
@@ -268,6 +274,15 @@ class MainWindow(QMainWindow):
 
     def add_image_bytes(self, data: bytes, name: str | None = None) -> None:
         self._enqueue([BatchItem(name=name or time.strftime("pasted %H-%M-%S.png"), data=data)])
+
+    def add_capture(self, data: bytes, result: OcrResult, image: QImage) -> BatchItem:
+        """A screen capture joins the list already read (no second engine run; the views
+        compute its preprocessing stages when it is selected); returns the item."""
+        item = BatchItem(name=result.source, data=data, status=Status.DONE, pages=[result],
+                         thumb=imaging.thumbnail(image))
+        self.model.add([item])
+        self._update_actions()
+        return item
 
     def _enqueue(self, items: list[BatchItem], new: bool = True) -> None:
         if not items:
@@ -299,10 +314,10 @@ class MainWindow(QMainWindow):
             editor.paste()
             return
         mime = QGuiApplication.clipboard().mimeData()
-        paths = intake.local_paths(mime) if mime is not None else []
+        paths = inputs.local_paths(mime) if mime is not None else []
         if paths:
             self.add_paths(paths)
-        elif mime is not None and (data := intake.image_bytes(mime)):
+        elif mime is not None and (data := inputs.image_bytes(mime)):
             self.add_image_bytes(data)
         else:
             self.toast.show_message(self.tr("Nothing to paste: copy an image or image files first"))
@@ -310,14 +325,14 @@ class MainWindow(QMainWindow):
     # ---- drag and drop ---------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if intake.can_accept(event.mimeData()):
+        if inputs.can_accept(event.mimeData()):
             event.acceptProposedAction()
             self.drop_overlay.show_over_parent(self.tr("Drop to add to the batch"))
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
-        if intake.can_accept(event.mimeData()):
+        if inputs.can_accept(event.mimeData()):
             event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:
@@ -326,10 +341,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         self.drop_overlay.hide()
         mime = event.mimeData()
-        paths = intake.local_paths(mime)
+        paths = inputs.local_paths(mime)
         if paths:
             self.add_paths(paths)
-        elif (data := intake.image_bytes(mime)) is not None:
+        elif (data := inputs.image_bytes(mime)) is not None:
             self.add_image_bytes(data, "dropped image.png")
         else:
             event.ignore()
@@ -558,11 +573,21 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def quit_app(self) -> None:
+        """Quit, even when closing the window would only hide it in the tray."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Cancel the queue, let running images finish, stop the server: no thread outlives us."""
+        """Cancel the queue, let running images finish, stop the server: no thread outlives us.
+        With the tray icon shown and "keep in tray" set, only hide (the engine stays warm)."""
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         self.settings.sync()
+        if not self._quitting and self.quick_capture is not None and self.quick_capture.keeps_running():
+            self.hide()
+            event.ignore()
+            return
         self._eta_timer.stop()
         self.hide()  # feels instant; the running images finish behind the scenes
         self.runner.shutdown()

@@ -153,5 +153,41 @@ class AppSettings:
     def server_port(self, value: int) -> None:
         self._set("server/port", int(value))
 
+    # quick capture (ocr_app/capture)
+    @property
+    def hotkey(self) -> str:
+        """Global capture shortcut in Qt's portable form; "" = none."""
+        return self._get("capture/hotkey", "Ctrl+Alt+O")
+
+    @hotkey.setter
+    def hotkey(self, value: str) -> None:
+        self._set("capture/hotkey", value)
+
+    @property
+    def keep_in_tray(self) -> bool:
+        """Closing the window leaves OCR Desk running in the tray (where there is one)."""
+        return self._get("capture/keep_in_tray", True, bool)
+
+    @keep_in_tray.setter
+    def keep_in_tray(self, value: bool) -> None:
+        self._set("capture/keep_in_tray", bool(value))
+
+    @property
+    def add_captures(self) -> bool:
+        """Captures also join the batch list (to edit or export them later)."""
+        return self._get("capture/add_to_list", True, bool)
+
+    @add_captures.setter
+    def add_captures(self, value: bool) -> None:
+        self._set("capture/add_to_list", bool(value))
+
+    @property
+    def start_minimised(self) -> bool:
+        return self._get("capture/start_minimised", False, bool)
+
+    @start_minimised.setter
+    def start_minimised(self, value: bool) -> None:
+        self._set("capture/start_minimised", bool(value))
+
     def sync(self) -> None:
         self.store.sync()

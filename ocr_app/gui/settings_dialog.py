@@ -1,15 +1,19 @@
-"""Preferences: engine (precision, threads, pool), appearance, language, local API server."""
+"""Preferences: engine (precision, threads, pool), appearance, language, quick capture,
+local API server."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -100,14 +104,93 @@ class SettingsDialog(QDialog):
         server_form.addRow(self.tr("Status:"), self.server_state)
         self._show_server_state()
 
+        capture_box = self._capture_box(parent)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(engine_box)
         layout.addWidget(look_box)
+        layout.addWidget(capture_box)
         layout.addWidget(server_box)
         layout.addWidget(buttons)
+
+    def _capture_box(self, parent: QWidget | None) -> QGroupBox:
+        """Quick capture: the global shortcut (taken on OK, so a key another program holds is
+        reported here), tray behaviour, batch list, start with the system."""
+        from ocr_app.capture import autostart
+        from ocr_app.capture.hotkey import GlobalHotkey
+        from ocr_app.capture.tray import Tray
+
+        s = self.settings
+        self.capture = getattr(parent, "quick_capture", None)  # set by app.py; None in a bare window
+        self.hotkey = QKeySequenceEdit(QKeySequence(s.hotkey, QKeySequence.SequenceFormat.PortableText))
+        self.hotkey.setMaximumSequenceLength(1)
+        self.hotkey.setClearButtonEnabled(True)
+        self.hotkey.setToolTip(self.tr("Press the keys to use anywhere for a capture; clear to use none"))
+        self.hotkey_state = QLabel()
+        self.hotkey_state.setObjectName("muted")
+        self.hotkey_state.setWordWrap(True)
+        self.hotkey_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        note = GlobalHotkey.platform_note()
+        if note:
+            self.hotkey.setEnabled(False)
+            self.hotkey_state.setText(note)
+        elif self.capture is not None and self.capture.hotkey_error:
+            self.hotkey_state.setText(self.capture.hotkey_error)
+        elif self.capture is not None and self.capture.hotkey.active:
+            self.hotkey_state.setText(self.tr("Active: works in every program"))
+        self.hotkey_state.setVisible(bool(self.hotkey_state.text()))
+
+        self.keep_in_tray = QCheckBox(self.tr("Closing the window keeps OCR Desk in the tray"))
+        self.keep_in_tray.setChecked(s.keep_in_tray)
+        self.start_minimised = QCheckBox(self.tr("Start minimised to the tray"))
+        self.start_minimised.setChecked(s.start_minimised)
+        if not Tray.available():
+            for box in (self.keep_in_tray, self.start_minimised):
+                box.setEnabled(False)
+                box.setToolTip(self.tr("This desktop has no system tray"))
+        self.add_captures = QCheckBox(self.tr("Add captures to the batch list"))
+        self.add_captures.setChecked(s.add_captures)
+        self.autostart = QCheckBox(self.tr("Start OCR Desk when I log in"))
+        self.autostart.setChecked(autostart.supported() and autostart.enabled())
+        self.autostart.setEnabled(autostart.supported())
+        if not autostart.supported():
+            self.autostart.setToolTip(self.tr("Add OCR Desk under System Settings → General → Login Items"))
+
+        box = QGroupBox(self.tr("Quick capture"))
+        form = QFormLayout(box)
+        form.addRow(self.tr("Global shortcut:"), self.hotkey)
+        form.addRow("", self.hotkey_state)
+        for check in (self.add_captures, self.keep_in_tray, self.start_minimised, self.autostart):
+            form.addRow("", check)
+        return box
+
+    def _save_capture(self) -> bool:
+        """False (and the reason shown) when the shortcut cannot be had."""
+        from ocr_app.capture import autostart
+
+        s = self.settings
+        sequence = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        if self.hotkey.isEnabled() and self.capture is not None and (
+                sequence != s.hotkey or self.capture.hotkey_error):
+            error = self.capture.set_hotkey(sequence)
+            if error:
+                self.hotkey_state.setText(error)
+                self.hotkey_state.setVisible(True)
+                self.hotkey.setFocus()
+                return False
+        s.hotkey = sequence
+        s.keep_in_tray = self.keep_in_tray.isChecked()
+        s.start_minimised = self.start_minimised.isChecked()
+        s.add_captures = self.add_captures.isChecked()
+        if autostart.supported() and self.autostart.isChecked() != autostart.enabled():
+            try:
+                autostart.set_enabled(self.autostart.isChecked())
+            except OSError as exc:
+                QMessageBox.warning(self, self.tr("Start with the system"), str(exc))
+        return True
 
     def _show_server_state(self) -> None:
         available = ServerControl.available()
@@ -136,6 +219,8 @@ class SettingsDialog(QDialog):
         self._show_server_state()
 
     def _save(self) -> None:
+        if not self._save_capture():
+            return
         s = self.settings
         s.model_set = self.model_set.currentData()
         s.precision = self.precision.currentData()

@@ -147,6 +147,14 @@
       <source>Close OCR Desk</source>
       <translation>关闭 OCR Desk</translation>
     </message>
+    <message>
+      <source>Capture region…</source>
+      <translation>截图识别…</translation>
+    </message>
+    <message>
+      <source>Select part of the screen and copy its text (global shortcut in Settings)</source>
+      <translation>框选屏幕的一部分并复制其中的文字（全局快捷键在“设置”中）</translation>
+    </message>
   </context>
   <context>
     <name>BatchModel</name>
@@ -602,6 +610,50 @@
       <source>Models:</source>
       <translation>模型：</translation>
     </message>
+    <message>
+      <source>Active: works in every program</source>
+      <translation>已启用：在任何程序中都可使用</translation>
+    </message>
+    <message>
+      <source>Add OCR Desk under System Settings → General → Login Items</source>
+      <translation>请在“系统设置 → 通用 → 登录项”中添加 OCR Desk</translation>
+    </message>
+    <message>
+      <source>Add captures to the batch list</source>
+      <translation>将截图加入批处理列表</translation>
+    </message>
+    <message>
+      <source>Closing the window keeps OCR Desk in the tray</source>
+      <translation>关闭窗口时 OCR Desk 保留在系统托盘中</translation>
+    </message>
+    <message>
+      <source>Global shortcut:</source>
+      <translation>全局快捷键：</translation>
+    </message>
+    <message>
+      <source>Press the keys to use anywhere for a capture; clear to use none</source>
+      <translation>按下在任何地方用于截图识别的组合键；清除则不使用</translation>
+    </message>
+    <message>
+      <source>Quick capture</source>
+      <translation>截图识别</translation>
+    </message>
+    <message>
+      <source>Start OCR Desk when I log in</source>
+      <translation>登录时启动 OCR Desk</translation>
+    </message>
+    <message>
+      <source>Start minimised to the tray</source>
+      <translation>启动时最小化到托盘</translation>
+    </message>
+    <message>
+      <source>Start with the system</source>
+      <translation>开机启动</translation>
+    </message>
+    <message>
+      <source>This desktop has no system tray</source>
+      <translation>此桌面没有系统托盘</translation>
+    </message>
   </context>
   <context>
     <name>TextPanel</name>
@@ -721,6 +773,145 @@
     <message>
       <source>Loading image…</source>
       <translation>正在加载图片…</translation>
+    </message>
+  </context>
+  <context>
+    <name>CaptureToast</name>
+    <message>
+      <source>Capture failed</source>
+      <translation>截图识别失败</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>Copied %1 characters</source>
+      <translation>已复制 %1 个字符</translation>
+    </message>
+    <message>
+      <source>Copy again</source>
+      <translation>再次复制</translation>
+    </message>
+    <message>
+      <source>No text found in the selection</source>
+      <translation>所选区域中未找到文字</translation>
+    </message>
+    <message>
+      <source>Open in window</source>
+      <translation>在窗口中打开</translation>
+    </message>
+    <message>
+      <source>Text recognised</source>
+      <translation>已识别文字</translation>
+    </message>
+  </context>
+  <context>
+    <name>Hotkey</name>
+    <message>
+      <source>%1 alone would stop that key from typing: add Ctrl, Alt or the Windows key</source>
+      <translation>单独使用 %1 会让该键无法输入：请加上 Ctrl、Alt 或 Windows 键</translation>
+    </message>
+    <message>
+      <source>%1 is already used by another program: choose another shortcut in Settings.</source>
+      <translation>%1 已被其他程序占用：请在“设置”中选择其他快捷键。</translation>
+    </message>
+    <message>
+      <source>Bind the command “%1” to a keyboard shortcut in your desktop's keyboard settings; it reads the region you select with the running OCR Desk.</source>
+      <translation>请在桌面的键盘设置中把命令“%1”绑定到一个快捷键；它会用正在运行的 OCR Desk 识别你框选的区域。</translation>
+    </message>
+    <message>
+      <source>Cannot reach the X display for a global shortcut: %1</source>
+      <translation>无法连接 X 显示服务器以注册全局快捷键：%1</translation>
+    </message>
+    <message>
+      <source>Global shortcuts are not built in on macOS yet.</source>
+      <translation>macOS 上暂不支持内置的全局快捷键。</translation>
+    </message>
+    <message>
+      <source>Global shortcuts need the python-xlib package (pip install python-xlib).</source>
+      <translation>全局快捷键需要 python-xlib 软件包（pip install python-xlib）。</translation>
+    </message>
+    <message>
+      <source>That key cannot be used as a global shortcut.</source>
+      <translation>该键不能用作全局快捷键。</translation>
+    </message>
+    <message>
+      <source>This display (%1) has no global shortcuts.</source>
+      <translation>此显示环境（%1）不支持全局快捷键。</translation>
+    </message>
+    <message>
+      <source>This keyboard has no %1 key.</source>
+      <translation>此键盘没有 %1 键。</translation>
+    </message>
+    <message>
+      <source>Wayland does not let apps listen to keys globally.</source>
+      <translation>Wayland 不允许应用全局监听按键。</translation>
+    </message>
+    <message>
+      <source>“%1” is not a key combination</source>
+      <translation>“%1”不是有效的组合键</translation>
+    </message>
+  </context>
+  <context>
+    <name>QuickCapture</name>
+    <message>
+      <source>%1 QR/barcodes</source>
+      <translation>%1 个二维码/条码</translation>
+    </message>
+    <message>
+      <source>%1 lines</source>
+      <translation>%1 行</translation>
+    </message>
+    <message>
+      <source>1 QR/barcode</source>
+      <translation>1 个二维码/条码</translation>
+    </message>
+    <message>
+      <source>1 line</source>
+      <translation>1 行</translation>
+    </message>
+  </context>
+  <context>
+    <name>SelectionWindow</name>
+    <message>
+      <source>Drag over the text to read</source>
+      <translation>拖动框选要识别的文字</translation>
+    </message>
+    <message>
+      <source>Right-click to start over  ·  Enter for the whole screen  ·  Esc to cancel</source>
+      <translation>右键重新选择  ·  回车识别整个屏幕  ·  Esc 取消</translation>
+    </message>
+  </context>
+  <context>
+    <name>Tray</name>
+    <message>
+      <source>%1 captures a region</source>
+      <translation>按 %1 截图识别</translation>
+    </message>
+    <message>
+      <source>Capture full screen</source>
+      <translation>识别整个屏幕</translation>
+    </message>
+    <message>
+      <source>Capture region</source>
+      <translation>截图识别</translation>
+    </message>
+    <message>
+      <source>Open window</source>
+      <translation>打开窗口</translation>
+    </message>
+    <message>
+      <source>Paste image</source>
+      <translation>粘贴图片</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>退出</translation>
+    </message>
+    <message>
+      <source>Settings…</source>
+      <translation>设置…</translation>
     </message>
   </context>
 </TS>
