@@ -26,19 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 import ocr_app
-from ocr_app.inputs import SUPPORTED_EXTS
+from ocr_app.input_files import SUPPORTED_EXTS
 
 from . import actions as action_defs
-from . import chrome, i18n, icons, imaging, inputs, optional, texts, theme
+from . import chrome, i18n, icons, imaging, intake, optional, texts, theme
 from .batch_model import BatchModel
 from .batch_panel import BatchPanel
+from .batch_scheduler import BatchScheduler
 from .compare_view import CompareView
 from .detail import DetailPane
 from .export_bridge import ExportSignals, ExportTask, exportable
 from .export_dialog import ExportChoice, ExportDialog
 from .items import BatchItem, Status
 from .overlays import DropOverlay, Toast
-from .runner import BatchRunner
 from .server_control import ServerControl
 from .settings import AppSettings
 from .settings_dialog import SettingsDialog
@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.engine: Engine | None = None
         self.engine_error: str | None = None
         self.model = BatchModel(self)
-        self.runner = BatchRunner(self.model, self.settings.pool_size, self)
+        self.runner = BatchScheduler(self.model, self.settings.pool_size, self)
         self.aux_pool = QThreadPool(self)  # engine loading, view images, export: never the batch
         self.aux_pool.setMaxThreadCount(2)
         self.server = ServerControl(self)
@@ -256,9 +256,9 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: list[Path]) -> int:
         """Queue files (folders are scanned recursively); files already listed are skipped."""
         new: list[BatchItem] = []
-        found = inputs.collect(paths)
+        found = intake.collect(paths)
         for path in found:
-            key = inputs.real_key(path)
+            key = intake.real_key(path)
             if key in self._keys:
                 continue
             self._keys.add(key)
@@ -314,10 +314,10 @@ class MainWindow(QMainWindow):
             editor.paste()
             return
         mime = QGuiApplication.clipboard().mimeData()
-        paths = inputs.local_paths(mime) if mime is not None else []
+        paths = intake.local_paths(mime) if mime is not None else []
         if paths:
             self.add_paths(paths)
-        elif mime is not None and (data := inputs.image_bytes(mime)):
+        elif mime is not None and (data := intake.image_bytes(mime)):
             self.add_image_bytes(data)
         else:
             self.toast.show_message(self.tr("Nothing to paste: copy an image or image files first"))
@@ -325,14 +325,14 @@ class MainWindow(QMainWindow):
     # ---- drag and drop ---------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if inputs.can_accept(event.mimeData()):
+        if intake.can_accept(event.mimeData()):
             event.acceptProposedAction()
             self.drop_overlay.show_over_parent(self.tr("Drop to add to the batch"))
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
-        if inputs.can_accept(event.mimeData()):
+        if intake.can_accept(event.mimeData()):
             event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:
@@ -341,10 +341,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         self.drop_overlay.hide()
         mime = event.mimeData()
-        paths = inputs.local_paths(mime)
+        paths = intake.local_paths(mime)
         if paths:
             self.add_paths(paths)
-        elif (data := inputs.image_bytes(mime)) is not None:
+        elif (data := intake.image_bytes(mime)) is not None:
             self.add_image_bytes(data, "dropped image.png")
         else:
             event.ignore()
