@@ -7,6 +7,7 @@ import nothing else from it.
 from .config import PRECISIONS, EngineConfig
 from .errors import ErrorKind, ImageLoadError, ModelError
 from .load import LoadedImage, load
+from .models import model_set_names
 from .pipeline import Engine
 from .post import DEFAULT_POST
 from .post import NAMES as POST_PROCESSORS
@@ -15,4 +16,5 @@ from .preview import preview
 from .result import Line, OcrResult, Origin
 
 __all__ = ["DEFAULT_POST", "POST_PROCESSORS", "PRECISIONS", "STAGES", "Engine", "EngineConfig", "ErrorKind",
-           "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin", "load", "preview"]
+           "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin", "load", "model_set_names",
+           "preview"]
