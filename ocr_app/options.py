@@ -120,6 +120,14 @@ OPTIONS: tuple[Option, ...] = (
     # -- the local API
     Option("port", int, 8000, "port of the local API (0 picks a free one)", group="server",
            scopes=frozenset({SERVER, GUI}), minimum=0, maximum=65535),
+    # -- quick capture (ocr_app/capture): the window's tray, global shortcut and batch list
+    Option("hotkey", str, "Ctrl+Alt+O", "global capture shortcut in Qt's portable form (empty: none)",
+           group="capture", scopes=frozenset({GUI})),
+    Option("keep_in_tray", bool, True, "closing the window keeps OCR Desk running in the tray",
+           group="capture", scopes=frozenset({GUI})),
+    Option("add_captures", bool, True, "captures also join the batch list", group="capture",
+           scopes=frozenset({GUI})),
+    Option("start_minimised", bool, False, "start hidden in the tray", group="capture", scopes=frozenset({GUI})),
 )
 
 BY_NAME: dict[str, Option] = {opt.name: opt for opt in OPTIONS}

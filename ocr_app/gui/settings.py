@@ -153,41 +153,53 @@ class AppSettings:
     def server_port(self, value: int) -> None:
         self._set("server/port", int(value))
 
-    # quick capture (ocr_app/capture)
+    # quick capture (ocr_app/capture); declared in ocr_app/options.py, group "capture"
+    def _option(self, name: str):
+        from ocr_app.options import option
+
+        opt = option(name)
+        return opt.coerce(self.store.value(opt.key, opt.default_value()))
+
+    def _set_option(self, name: str, value) -> None:
+        from ocr_app.options import option
+
+        opt = option(name)
+        self._set(opt.key, opt.coerce(value))
+
     @property
     def hotkey(self) -> str:
         """Global capture shortcut in Qt's portable form; "" = none."""
-        return self._get("capture/hotkey", "Ctrl+Alt+O")
+        return self._option("hotkey")
 
     @hotkey.setter
     def hotkey(self, value: str) -> None:
-        self._set("capture/hotkey", value)
+        self._set_option("hotkey", value)
 
     @property
     def keep_in_tray(self) -> bool:
         """Closing the window leaves OCR Desk running in the tray (where there is one)."""
-        return self._get("capture/keep_in_tray", True, bool)
+        return self._option("keep_in_tray")
 
     @keep_in_tray.setter
     def keep_in_tray(self, value: bool) -> None:
-        self._set("capture/keep_in_tray", bool(value))
+        self._set_option("keep_in_tray", value)
 
     @property
     def add_captures(self) -> bool:
         """Captures also join the batch list (to edit or export them later)."""
-        return self._get("capture/add_to_list", True, bool)
+        return self._option("add_captures")
 
     @add_captures.setter
     def add_captures(self, value: bool) -> None:
-        self._set("capture/add_to_list", bool(value))
+        self._set_option("add_captures", value)
 
     @property
     def start_minimised(self) -> bool:
-        return self._get("capture/start_minimised", False, bool)
+        return self._option("start_minimised")
 
     @start_minimised.setter
     def start_minimised(self, value: bool) -> None:
-        self._set("capture/start_minimised", bool(value))
+        self._set_option("start_minimised", value)
 
     def sync(self) -> None:
         self.store.sync()
