@@ -2,13 +2,17 @@
 
 Exit codes: 0 every image succeeded, 1 some failed (summary on stderr), 2 usage error.
 The JSONL schema is the one ../shared/eval/score.py reads, one object per image (per page
-for multi-page documents).
+for multi-page documents). Outputs are checked before any OCR work (a folder, device, FIFO
+or unwritable place is a usage error) and written atomically: `--jsonl OUT` replaces OUT
+only when the run completes, so an interrupted or failed run leaves the previous OUT intact.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -17,6 +21,8 @@ from pathlib import Path
 from .. import options
 from ..engine import Engine, ModelError, OcrResult
 from ..export import FORMATS as EXPORT_FORMATS
+from ..export import ExportError, atomic_file
+from ..export.atomic import resolve_target
 from ..input_files import expand
 from ..jobs import Source, run_source
 from .progress_bar import ProgressBar
@@ -49,10 +55,22 @@ def _results(engine: Engine, path: Path, use_text_layer: bool) -> Iterator[OcrRe
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while the models load: nothing written yet
+        print("ocr: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.export and not args.output:
         parser.error("--export needs --output PATH")
+    problem = _check_targets(args)
+    if problem:
+        print(f"ocr: {problem}", file=sys.stderr)
+        return 2
     files = expand(args.paths)
     if not files:
         print("ocr: no files found", file=sys.stderr)
@@ -62,21 +80,31 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as exc:
         print(f"ocr: {exc}", file=sys.stderr)
         return 2
-    to_stdout = args.jsonl == "-"
     print_text = args.txt or not args.jsonl
     failed: list[OcrResult] = []
     done: dict[Path, list[OcrResult]] = {}
     progress = ProgressBar(len(files), not args.quiet)
     multi = len(files) > 1
-    with ExitStack() as stack:
-        sink = None
-        if args.jsonl:
-            try:
-                sink = sys.stdout if to_stdout else stack.enter_context(open(args.jsonl, "w", encoding="utf-8"))
-            except OSError as exc:
-                print(f"ocr: cannot write {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
-                return 2
-        code = _run_all(engine, files, args, sink, print_text, multi, progress, failed, done)
+    try:
+        with ExitStack() as stack:
+            sink = None
+            if args.jsonl == "-":
+                sink = sys.stdout
+            elif args.jsonl:  # replaced only when the run completes: an interrupted run keeps the old file
+                sink = io.TextIOWrapper(stack.enter_context(atomic_file(args.jsonl)), encoding="utf-8")
+                stack.callback(sink.detach)
+            code = _run_all(engine, files, args, sink, print_text, multi, progress, failed, done)
+            if sink is not None:
+                sink.flush()
+    except ExportError as exc:
+        progress.close()
+        print(f"ocr: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        progress.close()
+        print("ocr: interrupted" + (f"; {args.jsonl} left as it was" if args.jsonl not in (None, "-") else ""),
+              file=sys.stderr)
+        return 130
     if code:
         return code
     progress.close()
@@ -91,8 +119,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _check_targets(args: argparse.Namespace) -> str | None:
+    """Why an output cannot be written, found before any OCR work is done."""
+    targets = [(Path(args.jsonl), False)] if args.jsonl not in (None, "-") else []
+    if args.export and not args.separate:
+        targets.append((Path(args.output), True))  # an export makes its folders, as the window's does
+    for target, make_folders in targets:
+        try:
+            real = resolve_target(target)
+        except ExportError as exc:
+            return str(exc)
+        folder = real.parent
+        if not folder.is_dir() and not make_folders:
+            return f"cannot write {target}: no folder {folder}"
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"cannot write {target}: folder {folder} is not writable"
+    if args.export and args.separate:
+        out = Path(args.output)
+        if out.exists() and not out.is_dir():
+            return f"cannot write into {out}: --separate needs a folder"
+    return None
+
+
 def _export(done: dict[Path, list[OcrResult]], args: argparse.Namespace) -> bool:
-    from ..export import ExportDoc, ExportError, export_docs
+    from ..export import ExportDoc, export_docs
 
     docs = [ExportDoc(path.name, pages, images=[path] * len(pages)) for path, pages in done.items()
             if any(p.ok for p in pages)]
@@ -108,23 +160,19 @@ def _export(done: dict[Path, list[OcrResult]], args: argparse.Namespace) -> bool
 
 def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, print_text: bool, multi: bool,
              progress: ProgressBar, failed: list[OcrResult], done: dict[Path, list[OcrResult]]) -> int:
-    try:
-        for i, path in enumerate(files, 1):
-            for res in _results(engine, path, args.use_text_layer):
-                done.setdefault(path, []).append(res)
-                if res.error:
-                    failed.append(res)
-                if sink is not None:
-                    sink.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+    for i, path in enumerate(files, 1):
+        for res in _results(engine, path, args.use_text_layer):
+            done.setdefault(path, []).append(res)
+            if res.error:
+                failed.append(res)
+            if sink is not None:
+                sink.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+                if sink is sys.stdout:
                     sink.flush()
-                if print_text and not res.error:
-                    if multi or res.page:
-                        page = f" (page {res.page})" if res.page else ""
-                        print(f"==> {path}{page} <==")
-                    print(res.text)
-            progress.update(i, path.name)
-    except KeyboardInterrupt:
-        progress.close()
-        print("ocr: interrupted", file=sys.stderr)
-        return 1
+            if print_text and not res.error:
+                if multi or res.page:
+                    page = f" (page {res.page})" if res.page else ""
+                    print(f"==> {path}{page} <==")
+                print(res.text)
+        progress.update(i, path.name)
     return 0
