@@ -65,7 +65,7 @@ def reason(exc: BaseException) -> str:
     if isinstance(exc, NotRegularFileError):
         return str(exc)
     if isinstance(exc, FileNotFoundError):
-        return "file not found"
+        return "cannot open file: file not found"
     if isinstance(exc, IsADirectoryError):
         return "is a folder, not a file"
     if isinstance(exc, OSError):

@@ -121,4 +121,4 @@ def test_open_refuses_folders_and_follows_symlinks(tmp_path):
         assert fh.read() == b"abc"
     with pytest.raises(FileNotFoundError) as info:
         open_regular(tmp_path / "missing.png")
-    assert reason(info.value) == "file not found"
+    assert reason(info.value) == "cannot open file: file not found"

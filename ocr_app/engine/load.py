@@ -16,13 +16,27 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
 
-from ..safe_open import NotRegularFileError, open_regular
-from ..safe_open import reason as open_reason
-from .errors import ErrorKind, ImageLoadError
+MAX_DECODE_PIXELS = 120_000_000  # refuse beyond this (decompression bomb)
+
+
+def _cap_opencv_pixels() -> None:
+    """OpenCV's own decoder limit as a backstop (its default is 2^30 pixels): read on its
+    first decode, so it must be set before any image is decoded, ideally before import."""
+    current = os.environ.get("OPENCV_IO_MAX_IMAGE_PIXELS", "")
+    if not current.isdigit() or int(current) > MAX_DECODE_PIXELS:
+        os.environ["OPENCV_IO_MAX_IMAGE_PIXELS"] = str(MAX_DECODE_PIXELS)
+
+
+_cap_opencv_pixels()
+
+import cv2  # noqa: E402  (after the pixel cap above)
+
+from ..safe_open import open_regular  # noqa: E402
+from ..safe_open import reason as open_reason  # noqa: E402
+from . import stream_decode  # noqa: E402
 
 # We apply our own, stricter pixel limit from the header, so Pillow's warning for
 # 89-179 MP images is noise on the user's console; its hard DecompressionBombError stays.
@@ -30,10 +44,13 @@ warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 200 * MB
-MAX_DECODE_PIXELS = 120_000_000  # refuse beyond this (decompression bomb)
 MAX_WORK_PIXELS = 16_000_000  # downscale beyond this before OCR
 MAX_SIDE = 8000
 _LIMIT_MP = MAX_DECODE_PIXELS // 1_000_000
+
+
+class ImageLoadError(ValueError):
+    """The input is not a usable image; the message is shown to the user as-is."""
 
 
 @dataclass
@@ -49,25 +66,22 @@ def read_bytes(path: str | Path) -> bytes:
     The file is opened once (`safe_open.open_regular`) and size-checked on that descriptor."""
     try:
         fh = open_regular(path)
-    except NotRegularFileError as exc:
-        raise ImageLoadError(str(exc), ErrorKind.NOT_REGULAR) from exc
     except (OSError, ValueError) as exc:  # ValueError: NUL byte in the path
-        raise ImageLoadError(open_reason(exc), ErrorKind.NOT_FOUND) from exc
+        raise ImageLoadError(open_reason(exc)) from exc
     with fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
-            raise ImageLoadError("empty file (0 bytes)", ErrorKind.EMPTY)
+            raise ImageLoadError("empty file (0 bytes)")
         if size > MAX_FILE_BYTES:
-            raise ImageLoadError(f"file too large ({size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)",
-                                 ErrorKind.TOO_LARGE)
+            raise ImageLoadError(f"file too large ({size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)")
         try:
             data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since fstat()
         except OSError as exc:
-            raise ImageLoadError(f"cannot read file: {exc.strerror or exc}", ErrorKind.NOT_FOUND) from exc
+            raise ImageLoadError(f"cannot read file: {exc.strerror or exc}") from exc
     if not data:
-        raise ImageLoadError("empty file (0 bytes)", ErrorKind.EMPTY)
+        raise ImageLoadError("empty file (0 bytes)")
     if len(data) > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file too large (over {MAX_FILE_BYTES / MB:.0f} MB)", ErrorKind.TOO_LARGE)
+        raise ImageLoadError(f"file too large (over {MAX_FILE_BYTES / MB:.0f} MB)")
     return data
 
 
@@ -133,6 +147,34 @@ _CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD
                8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
+_CV_REDUCED_GRAY = {1: cv2.IMREAD_GRAYSCALE, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
+                    8: cv2.IMREAD_REDUCED_GRAYSCALE_8}
+
+# Transient bytes per full-size pixel of a decode that allocates the whole image first
+# (measured, see docs/benchmarks.md "Decode memory"), by (decoder, output): what
+# _check_budget multiplies by the pixel count. PNG is streamed instead (stream_decode).
+_COST_CV = {"gray": 1.6, "color": 3.8}
+_COST_PIL = {"1": 1.5, "L": 1.5, "P": 5.5, "I;16": 9.0, "I;16B": 9.0, "I;16L": 9.0, "I": 9.0, "F": 9.0}
+_COST_PIL_DEFAULT = 5.5  # RGB, RGBA, LA, CMYK…: 4 bytes a pixel in Pillow, plus the downscaled copy
+DECODE_BUDGET = 300 * MB
+
+
+def _check_budget(w: int, h: int, mode: str, jpeg: bool, use_cv: bool, gray: bool, reduction: int) -> None:
+    """Refuse, from the header, an image whose full-size decode would exceed DECODE_BUDGET.
+    JPEG scales while decoding (libjpeg), so only the reduced size counts for it."""
+    pixels = w * h
+    if use_cv:
+        per_pixel = _COST_CV["gray" if gray else "color"]
+        cost = pixels * per_pixel / (reduction * reduction if jpeg else 1)
+    else:
+        cost = pixels * _COST_PIL.get(mode, _COST_PIL_DEFAULT)
+    if cost > DECODE_BUDGET:
+        limit = DECODE_BUDGET / (per_pixel if use_cv else _COST_PIL.get(mode, _COST_PIL_DEFAULT)) / 1e6
+        raise ImageLoadError(f"image too large to decode safely ({w}×{h} pixels; this kind of image is "
+                             f"limited to {limit:.0f} megapixels: save it as PNG or JPEG, or scale it down)",
+)
+
+
 # Modes that OpenCV's colour decode handles fully (including EXIF orientation).
 _CV_MODES = {"RGB", "L", "YCbCr", "CMYK", "P", "1"}
 
@@ -142,7 +184,7 @@ def _to_bgr8(img: np.ndarray) -> np.ndarray:
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (2, 3, 4)):
-        raise ImageLoadError(f"unsupported image array shape {img.shape}", ErrorKind.NOT_AN_IMAGE)
+        raise ImageLoadError(f"unsupported image array shape {img.shape}")
     if img.shape[0] < 1 or img.shape[1] < 1:
         raise ImageLoadError("image has no pixels")
     if img.dtype == np.bool_:
@@ -155,7 +197,7 @@ def _to_bgr8(img: np.ndarray) -> np.ndarray:
     elif img.dtype.kind in "iu" and img.dtype != np.uint8:
         img = cv2.normalize(img.astype(np.float32), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     elif img.dtype != np.uint8:
-        raise ImageLoadError(f"unsupported image array type {img.dtype}", ErrorKind.NOT_AN_IMAGE)
+        raise ImageLoadError(f"unsupported image array type {img.dtype}")
     if img.ndim == 2:
         return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     if img.shape[2] == 4:
@@ -207,32 +249,43 @@ def _decode_pillow(data: bytes) -> tuple[np.ndarray, tuple[int, int]]:
 def decode(data: bytes) -> LoadedImage:
     """Bytes → LoadedImage; raises ImageLoadError with a user-facing reason."""
     if not data:
-        raise ImageLoadError("empty file (0 bytes)", ErrorKind.EMPTY)
+        raise ImageLoadError("empty file (0 bytes)")
     try:
         header = _header(data)
     except _Bomb as exc:
-        raise ImageLoadError(f"image too large to open safely (over {_LIMIT_MP} megapixels)",
-                             ErrorKind.TOO_LARGE) from exc
+        raise ImageLoadError(f"image too large to open safely (over {_LIMIT_MP} megapixels)") from exc
     if header is None:
         # Pillow reads the header of every format we accept; if it cannot, OpenCV would
         # have to decode blind, without the pixel-count check, so refuse instead.
         kind = _sniff(data)
         if kind:
             raise ImageLoadError(f"damaged or truncated image (looks like {kind}, but its header is unreadable)")
-        raise ImageLoadError("not an image, or an unsupported or damaged image format", ErrorKind.NOT_AN_IMAGE)
+        raise ImageLoadError("not an image, or an unsupported or damaged image format")
     (w, h), mode, alpha, orientation = header
     if w * h > MAX_DECODE_PIXELS:
-        raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels, limit {_LIMIT_MP} megapixels)",
-                             ErrorKind.TOO_LARGE)
+        raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels, limit {_LIMIT_MP} megapixels)")
     if w < 1 or h < 1:
         raise ImageLoadError("image has no pixels")
+    scale = stream_decode.fits(w, h, MAX_WORK_PIXELS, MAX_SIDE)
+    if scale < 1.0 and data.startswith(stream_decode.PNG_SIGNATURE):
+        try:
+            streamed = stream_decode.decode_png(data, scale)
+        except stream_decode.PngError as exc:
+            raise ImageLoadError(f"damaged or truncated image ({exc})") from exc
+        if streamed is not None:
+            img, orig = streamed
+            return LoadedImage(img, orig, img.shape[1] / orig[0])
+    jpeg = data.startswith(b"\xff\xd8")
     use_cv = mode in _CV_MODES and not alpha
+    gray = use_cv and mode in ("L", "1")
+    reduction = _reduction(w * h, jpeg=jpeg) if use_cv else 1
+    _check_budget(w, h, mode, jpeg, use_cv, gray, reduction)
     img, orig = None, None
     if use_cv:
-        # A huge image is scaled down while decoding (memory and time).
-        reduction = _reduction(w * h, jpeg=data.startswith(b"\xff\xd8"))
+        # A huge image is scaled down while decoding (memory and time); gray stays gray.
         try:
-            img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), _CV_REDUCED[reduction])
+            flags = (_CV_REDUCED_GRAY if gray else _CV_REDUCED)[reduction]
+            img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
         except cv2.error:
             img = None
         if img is not None and img.size and reduction > 1:
