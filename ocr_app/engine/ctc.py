@@ -31,8 +31,7 @@ def load_charset(metadata_chars: str | None, dict_path: str | None) -> list[str]
 
 # A frame the blank wins can still hold a character the model half sees: a faint dash, or
 # most often a word space the recogniser swallows. Emitted when the best non-blank class
-# reaches these shares (space 0.2 / others 0.3 measured best on both eval sets: word F1
-# sroie 0.880 -> 0.887, zh 0.803 -> 0.893; 0.2 for every class raised receipt CER).
+# reaches these shares (chosen on both eval sets; docs/benchmarks.md, "Engine settings").
 CHAR_FLOOR = 0.3
 SPACE_FLOOR = 0.2
 

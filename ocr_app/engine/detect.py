@@ -22,19 +22,17 @@ from .text_scale import ScaleConfig, page_text_height
 
 @dataclass
 class DetectorConfig:
-    # Upscale so the short side is at least this (RapidOCR uses 736; 640 measured the same
-    # CER on the eval sets with 24 % fewer pixels) ...
+    # Upscale so the short side is at least this (RapidOCR uses 736; 640 reads as well with
+    # 24 % fewer pixels) ...
     limit_side: int = 640
     max_upscale: float = 2.0  # ... by at most this: a small snippet's text is already legible
     max_side: int = 2000  # ... and never let the long side exceed this ...
-    # ... nor the area exceed this: time and activation memory grow with it (run as one
-    # graph, a 300 DPI A4 scan at 2.8 MP needs ~1 GB); at 1.2 MP an A4 page is ~150 DPI,
-    # plenty for body text, and 1.0 / 1.5 MP measured more sroie-dev edits (1659 / 1582
-    # against 1522).
+    # ... nor the area exceed this: time and activation memory grow with it; at 1.2 MP an
+    # A4 page is ~150 DPI, plenty for body text (the alternatives measured: docs/benchmarks.md).
     max_pixels: int = 1_200_000
     thresh: float = 0.3
     box_thresh: float = 0.5
-    unclip_ratio: float = 1.4  # tighter than PP-OCR's 1.6: measured lower CER on both eval sets
+    unclip_ratio: float = 1.4  # tighter than PP-OCR's 1.6: fewer errors on both eval sets
     max_candidates: int = 1000
     min_size: float = 3.0
     dilate: bool = True

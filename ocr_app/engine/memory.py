@@ -2,7 +2,7 @@
 
 Every page allocates and frees tens of MB of differently sized arrays (decoded image,
 crops, recogniser batches). glibc keeps freed memory in its heap for reuse, so RSS creeps
-up page after page (measured 145 → 413 MB over 10 receipts). `malloc_trim` returns the
+up page after page. `malloc_trim` returns the
 free pages; it costs well under a millisecond. A no-op where glibc is not the allocator.
 """
 

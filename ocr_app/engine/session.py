@@ -2,8 +2,8 @@
 
 `InferenceSession.run` is thread-safe, so every worker thread shares the same session
 (one copy of the weights, one optimised graph). The optimised graph is kept on disk under
-the user cache dir and loaded as is on later starts (~60 ms saved per start: 95 -> 35 ms
-for the three models). It is keyed by the model file, the ONNX Runtime version and the
+the user cache dir and loaded as is on later starts (faster starts). It is keyed by the
+model file, the ONNX Runtime version and the
 CPU's instruction set (the graph holds kernel layouts for this CPU), and older graphs
 of the same model are deleted, so the cache holds one file per model.
 """
@@ -46,15 +46,12 @@ def session_options(threads: int) -> ort.SessionOptions:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # Measured on sroie-dev (CPU ms per page / peak RSS): memory patterns are planned per
-    # input shape and every page has a new one, so they pin a plan per page (768 MB) for no
-    # speed; without them the arena's peak is 534 MB. Arena off is slower (detector +36 %
-    # CPU) and fragments malloc's heap (higher peak). Shrinking the arena after each run
-    # lowers the peak to 459 MB but re-faults the memory every page (+10 % CPU), so not.
+    # Memory patterns are planned per input shape, and every page has a new one: they would
+    # pin a plan per page for no speed. The arena stays on (off is slower and fragments the
+    # heap). Measurements: docs/benchmarks.md, "Engine settings".
     opts.enable_cpu_mem_arena = True
     opts.enable_mem_pattern = False
-    # One arena for all three models instead of one each: the recogniser reuses the
-    # memory the detector just freed (peak RSS 561 -> 420 MB on sroie-dev, 517 -> 384 on zh).
+    # One arena for all three models: the recogniser reuses the memory the detector freed.
     if _shared_arena():
         opts.add_session_config_entry("session.use_env_allocators", "1")
     # Spinning threads burn the second core while Python does pre/post-processing.
@@ -68,10 +65,9 @@ _arena_lock = threading.Lock()
 
 
 def _shared_arena() -> bool:
-    """Register the process-wide CPU arena once. Power-of-two growth measured a lower peak
-    than growing by exactly the requested size (which fragments); a 64 MB first chunk
-    holds a small page's whole working set, so small pages stop adding regions (1000-image
-    window batch: peak 302 -> 286 MB; sroie-dev 424 -> 413 MB)."""
+    """Register the process-wide CPU arena once. Power-of-two growth fragments less than
+    growing by the requested size, and a 64 MB first chunk holds a small page's whole
+    working set, so small pages stop adding regions."""
     global _arena_registered
     with _arena_lock:
         if _arena_registered is None:
