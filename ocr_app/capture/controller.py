@@ -154,7 +154,12 @@ class QuickCapture(QObject):
     def handle(self, message: dict, reply: Reply) -> None:
         """A request from another process (see handover.py for the protocol)."""
         cmd = message.get("cmd")
-        if cmd == "show":
+        if cmd == "status":  # what the app is doing: for scripts, tests and bug reports
+            reply.send({"ok": True, "items": [it.name for it in self.window.model.items],
+                        "window": self.window.isVisible(), "tray": self.tray.visible,
+                        "hotkey": self.hotkey.sequence, "hotkey_error": self.hotkey_error,
+                        "picking": self.picker is not None, "last_ms": round(self.last_ms, 1)})
+        elif cmd == "show":
             self.show_window()
             reply.send({"ok": True})
         elif cmd == "open":

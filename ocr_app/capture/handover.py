@@ -8,6 +8,7 @@ socket at `address()` and on Windows the named pipe `\\\\.\\pipe\\<address()>`.
 
 Protocol: one JSON object per line each way, one request per connection.
     {"cmd": "ping"}                                   -> {"ok": true, "pid": 123}
+    {"cmd": "status"}                                 -> {"ok": true, "items": [...], "window": true, ...}
     {"cmd": "show"}                                   -> {"ok": true}
     {"cmd": "open", "paths": ["/abs/a.png", ...]}     -> {"ok": true, "added": 2}
     {"cmd": "capture", "region": [x, y, w, h] | null, "screen": n | null,
