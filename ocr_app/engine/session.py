@@ -21,6 +21,7 @@ from pathlib import Path
 import onnxruntime as ort
 
 from .. import paths
+from ..options import physical_cores
 from .errors import PROVISION_HINT, ModelError
 from .models import file_stamp
 
@@ -30,14 +31,7 @@ _lock = threading.Lock()
 
 def default_threads() -> int:
     """Physical cores: hyper-threads add little to these conv/matmul kernels."""
-    count = os.cpu_count() or 2
-    try:
-        import psutil
-
-        count = psutil.cpu_count(logical=False) or count
-    except ImportError:
-        pass
-    return max(1, count)
+    return physical_cores()
 
 
 def session_options(threads: int) -> ort.SessionOptions:
