@@ -34,9 +34,10 @@ _cap_opencv_pixels()
 
 import cv2  # noqa: E402  (after the pixel cap above)
 
-from ..safe_open import open_regular  # noqa: E402
+from ..safe_open import NotRegularFileError, open_regular  # noqa: E402
 from ..safe_open import reason as open_reason  # noqa: E402
 from . import stream_decode  # noqa: E402
+from .errors import ErrorKind, ImageLoadError  # noqa: E402
 
 # We apply our own, stricter pixel limit from the header, so Pillow's warning for
 # 89-179 MP images is noise on the user's console; its hard DecompressionBombError stays.
@@ -47,10 +48,6 @@ MAX_FILE_BYTES = 200 * MB
 MAX_WORK_PIXELS = 16_000_000  # downscale beyond this before OCR
 MAX_SIDE = 8000
 _LIMIT_MP = MAX_DECODE_PIXELS // 1_000_000
-
-
-class ImageLoadError(ValueError):
-    """The input is not a usable image; the message is shown to the user as-is."""
 
 
 @dataclass
@@ -66,22 +63,25 @@ def read_bytes(path: str | Path) -> bytes:
     The file is opened once (`safe_open.open_regular`) and size-checked on that descriptor."""
     try:
         fh = open_regular(path)
+    except NotRegularFileError as exc:
+        raise ImageLoadError(str(exc), ErrorKind.NOT_REGULAR) from exc
     except (OSError, ValueError) as exc:  # ValueError: NUL byte in the path
-        raise ImageLoadError(open_reason(exc)) from exc
+        raise ImageLoadError(open_reason(exc), ErrorKind.NOT_FOUND) from exc
     with fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
-            raise ImageLoadError("empty file (0 bytes)")
+            raise ImageLoadError("empty file (0 bytes)", ErrorKind.EMPTY)
         if size > MAX_FILE_BYTES:
-            raise ImageLoadError(f"file too large ({size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)")
+            raise ImageLoadError(f"file too large ({size / MB:.0f} MB, limit {MAX_FILE_BYTES / MB:.0f} MB)",
+                                 ErrorKind.TOO_LARGE)
         try:
             data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since fstat()
         except OSError as exc:
-            raise ImageLoadError(f"cannot read file: {exc.strerror or exc}") from exc
+            raise ImageLoadError(f"cannot read file: {exc.strerror or exc}", ErrorKind.NOT_FOUND) from exc
     if not data:
-        raise ImageLoadError("empty file (0 bytes)")
+        raise ImageLoadError("empty file (0 bytes)", ErrorKind.EMPTY)
     if len(data) > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file too large (over {MAX_FILE_BYTES / MB:.0f} MB)")
+        raise ImageLoadError(f"file too large (over {MAX_FILE_BYTES / MB:.0f} MB)", ErrorKind.TOO_LARGE)
     return data
 
 
@@ -172,7 +172,7 @@ def _check_budget(w: int, h: int, mode: str, jpeg: bool, use_cv: bool, gray: boo
         limit = DECODE_BUDGET / (per_pixel if use_cv else _COST_PIL.get(mode, _COST_PIL_DEFAULT)) / 1e6
         raise ImageLoadError(f"image too large to decode safely ({w}×{h} pixels; this kind of image is "
                              f"limited to {limit:.0f} megapixels: save it as PNG or JPEG, or scale it down)",
-)
+                             ErrorKind.TOO_LARGE)
 
 
 # Modes that OpenCV's colour decode handles fully (including EXIF orientation).
@@ -184,7 +184,7 @@ def _to_bgr8(img: np.ndarray) -> np.ndarray:
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (2, 3, 4)):
-        raise ImageLoadError(f"unsupported image array shape {img.shape}")
+        raise ImageLoadError(f"unsupported image array shape {img.shape}", ErrorKind.NOT_AN_IMAGE)
     if img.shape[0] < 1 or img.shape[1] < 1:
         raise ImageLoadError("image has no pixels")
     if img.dtype == np.bool_:
@@ -197,7 +197,7 @@ def _to_bgr8(img: np.ndarray) -> np.ndarray:
     elif img.dtype.kind in "iu" and img.dtype != np.uint8:
         img = cv2.normalize(img.astype(np.float32), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     elif img.dtype != np.uint8:
-        raise ImageLoadError(f"unsupported image array type {img.dtype}")
+        raise ImageLoadError(f"unsupported image array type {img.dtype}", ErrorKind.NOT_AN_IMAGE)
     if img.ndim == 2:
         return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     if img.shape[2] == 4:
@@ -249,21 +249,23 @@ def _decode_pillow(data: bytes) -> tuple[np.ndarray, tuple[int, int]]:
 def decode(data: bytes) -> LoadedImage:
     """Bytes → LoadedImage; raises ImageLoadError with a user-facing reason."""
     if not data:
-        raise ImageLoadError("empty file (0 bytes)")
+        raise ImageLoadError("empty file (0 bytes)", ErrorKind.EMPTY)
     try:
         header = _header(data)
     except _Bomb as exc:
-        raise ImageLoadError(f"image too large to open safely (over {_LIMIT_MP} megapixels)") from exc
+        raise ImageLoadError(f"image too large to open safely (over {_LIMIT_MP} megapixels)",
+                             ErrorKind.TOO_LARGE) from exc
     if header is None:
         # Pillow reads the header of every format we accept; if it cannot, OpenCV would
         # have to decode blind, without the pixel-count check, so refuse instead.
         kind = _sniff(data)
         if kind:
             raise ImageLoadError(f"damaged or truncated image (looks like {kind}, but its header is unreadable)")
-        raise ImageLoadError("not an image, or an unsupported or damaged image format")
+        raise ImageLoadError("not an image, or an unsupported or damaged image format", ErrorKind.NOT_AN_IMAGE)
     (w, h), mode, alpha, orientation = header
     if w * h > MAX_DECODE_PIXELS:
-        raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels, limit {_LIMIT_MP} megapixels)")
+        raise ImageLoadError(f"image too large to open safely ({w}×{h} pixels, limit {_LIMIT_MP} megapixels)",
+                             ErrorKind.TOO_LARGE)
     if w < 1 or h < 1:
         raise ImageLoadError("image has no pixels")
     scale = stream_decode.fits(w, h, MAX_WORK_PIXELS, MAX_SIDE)
