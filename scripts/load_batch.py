@@ -193,7 +193,7 @@ def drive_window(win, items: list[Item], timeout: float = 3600.0) -> Route:
         state["peak"] = max(state["peak"], rss)
         return rss
 
-    def on_finished(_item_id: int, _stages: object) -> None:
+    def on_finished(_item_id: int) -> None:
         state["done"] += 1
         rss = sample()
         if state["done"] == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..engine import Origin
 from .export_doc import ExportDoc
 
 SCHEMA = "ocr-desk/1"
@@ -19,10 +20,12 @@ def page_dict(doc: ExportDoc, i: int) -> dict:
         "edited": edit is not None,
         "image_size": list(res.image_size),
         "mean_confidence": round(res.mean_confidence, 4),
-        "from_text_layer": "text_layer" in res.timings,
+        "origin": res.origin.value,  # "ocr", "text_layer" (a born-digital PDF page) or "cache"
+        "from_text_layer": res.origin is Origin.TEXT_LAYER,  # kept for readers of ocr-desk/1
         "timings": {k: round(float(v), 1) for k, v in res.timings.items()},
         "cached": res.cached,
         "error": res.error,
+        "error_kind": res.error_kind.value if res.error_kind is not None else None,
         "lines": [ln.to_dict() for ln in res.lines],
     }
     if edit is not None:

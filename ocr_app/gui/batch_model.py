@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, QP
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from . import icons
+from .error_text import kind_text
 from .items import BatchItem, Status
 from .qtfix import emit
 
@@ -33,7 +34,7 @@ def status_label(item: BatchItem) -> str:
     if item.status is Status.RUNNING and item.document and item.page_total:
         text += f" {len(item.pages)}/{item.page_total}"
     if item.status is Status.FAILED and item.error:
-        text += f": {item.error}"
+        text += f": {kind_text(item.error_kind)}"
     return text
 
 
@@ -116,7 +117,8 @@ class BatchModel(QAbstractItemModel):
             return self._icon(item)
         if role == Qt.ItemDataRole.ToolTipRole:
             source = str(item.path) if item.path else tr("pasted image")
-            return f"{source}\n{status_label(item)}"
+            detail = f"\n{item.error}" if item.status is Status.FAILED and item.error else ""
+            return f"{source}\n{status_label(item)}{detail}"
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
             return STATUS_COLOURS.get(item.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
@@ -142,12 +144,14 @@ class BatchModel(QAbstractItemModel):
             if col == 0:
                 return tr("Page %1").replace("%1", str(res.page or 0))
             if col == 1:
-                return tr("failed") + f": {res.error}" if res.error else tr("done")
+                return tr("failed") + f": {kind_text(res.error_kind)}" if res.error else tr("done")
             if col == 2:
                 return str(len(res.lines))
             if col == 3:
                 return f"{res.mean_confidence * 100:.0f} %" if res.lines else "–"
             return f"{res.timings.get('total', 0.0):.0f}"
+        if role == Qt.ItemDataRole.ToolTipRole and col == 1 and res.error:
+            return res.error
         if role == Qt.ItemDataRole.ForegroundRole and col == 1 and res.error:
             return STATUS_COLOURS[Status.FAILED]
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:

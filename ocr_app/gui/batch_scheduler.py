@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 class BatchScheduler(QObject):
     item_started = Signal(int)
-    item_finished = Signal(int, object)  # item id, stages dict of its single page (may be empty)
+    item_finished = Signal(int)  # item id
     page_added = Signal(int)  # item id: a document page finished while the rest still run
     progress_changed = Signal()  # counts / ETA changed
     idle = Signal()  # queue empty and nothing running
@@ -33,6 +33,7 @@ class BatchScheduler(QObject):
         super().__init__(parent)
         self.model = model
         self.engine: Engine | None = None
+        self.use_text_layer = True  # a born-digital PDF page's own text instead of OCR
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(1, pool_size))
         self.queue: deque[int] = deque()
@@ -61,7 +62,7 @@ class BatchScheduler(QObject):
     def enqueue(self, items: list[BatchItem]) -> None:
         for item in items:
             if item.status is not Status.QUEUED or item.error:  # new items are queued already
-                item.status, item.error = Status.QUEUED, None
+                item.status, item.error, item.error_kind = Status.QUEUED, None, None
                 self.model.changed(item.id)
             self.queue.append(item.id)
         self._pump()
@@ -123,7 +124,7 @@ class BatchScheduler(QObject):
             job = Job(item.id, item.name, item.path, item.data, item.document)
             self.running.add(item.id)
             self._began[item.id] = time.perf_counter()
-            self.pool.start(OcrTask(self.engine, job, self._signals, self._cancel))
+            self.pool.start(OcrTask(self.engine, job, self._signals, self._cancel, self.use_text_layer))
 
     def _on_started(self, item_id: int) -> None:
         item = self.model.get(item_id)
@@ -150,7 +151,7 @@ class BatchScheduler(QObject):
             self.model.append_page(item, result)
             emit(self.page_added, item_id)
 
-    def _on_finished(self, item_id: int, pages: list[OcrResult], thumb, stages) -> None:
+    def _on_finished(self, item_id: int, pages: list[OcrResult], thumb) -> None:
         self.running.discard(item_id)
         was_stopped = item_id in self._stopped
         self._stopped.discard(item_id)
@@ -163,15 +164,17 @@ class BatchScheduler(QObject):
             if [id(p) for p in item.pages] != [id(p) for p in pages]:  # streamed pages are kept as they are
                 item.edited.clear()
                 self.model.set_pages(item, pages)
-            errors = [p.error for p in pages if p.error]
-            if not pages or (errors and len(errors) == len(pages)):
-                item.status, item.error = Status.FAILED, errors[0] if errors else "no pages"
+            failed = [p for p in pages if p.error]
+            item.error_kind = None
+            if not pages or (failed and len(failed) == len(pages)):
+                item.status, item.error = Status.FAILED, failed[0].error if failed else "no pages"
+                item.error_kind = failed[0].error_kind if failed else None
             elif was_stopped and item.document and item.page_total and len(pages) < item.page_total:
                 item.status, item.error = Status.CANCELLED, None
             else:
                 item.status, item.error = Status.DONE, None
             self.model.changed(item_id)
-            emit(self.item_finished, item_id, stages)
+            emit(self.item_finished, item_id)
         self._pump()
         emit(self.progress_changed)
         if not self.busy:

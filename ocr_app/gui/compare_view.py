@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocr_app.options import STAGES
+
 from . import icons, imaging
 from .image_view import ImageView
 from .qtfix import emit
-from .settings import STAGES
 
 if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
     from ocr_app.engine import Line

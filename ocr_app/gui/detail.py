@@ -1,26 +1,25 @@
 """Right side of the window for the selected item/page: images side by side and its text.
 
-Decoded images are prepared off the GUI thread (ViewTask) and kept for the last few
-selections; the preprocessing stages computed during the batch are reused when present,
-so the common case (click a just-finished item) needs no second engine call.
+The page as OCR saw it and its preprocessing stages are made off the GUI thread by
+ViewTask from `jobs.preview` (no models, no OCR: results and pictures are apart), and the
+converted QImages of the last few selections are kept, so flipping between pages is instant.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
 from PySide6.QtGui import QImage
 
 from .batch_model import BatchModel
 from .compare_view import CompareView
+from .error_text import failure
 from .items import BatchItem, Status
 from .text_panel import TextPanel
 from .workers import Job, ViewSignals, ViewTask
 
-VIEW_CACHE = 4  # selections whose decoded images are kept
-STAGE_CACHE = 8  # finished items whose preprocessing stages are kept
+VIEW_CACHE = 6  # selections whose preview images (original + 4 stages) are kept
 
 
 def tr(text: str) -> str:
@@ -29,14 +28,14 @@ def tr(text: str) -> str:
 
 class DetailPane(QObject):
     def __init__(self, model: BatchModel, compare: CompareView, text_panel: TextPanel, pool: QThreadPool,
-                 engine: Callable, parent: QObject | None = None):
+                 parent: QObject | None = None):
         super().__init__(parent)
-        self.model, self.compare, self.text_panel, self.pool, self.engine = model, compare, text_panel, pool, engine
+        self.model, self.compare, self.text_panel, self.pool = model, compare, text_panel, pool
         self.item: BatchItem | None = None
         self.page = 0
         self.shown: tuple[int, int] | None = None  # (item id, page) whose images are on screen
         self._views: OrderedDict[tuple[int, int], tuple[QImage, dict]] = OrderedDict()
-        self._stages: OrderedDict[int, dict] = OrderedDict()
+        self._pending: set[tuple[int, int]] = set()  # previews being made (one task per key)
         self._signals = ViewSignals(self)
         self._signals.ready.connect(self._on_view_ready)
         compare.box_clicked.connect(self._on_box_clicked)
@@ -45,11 +44,8 @@ class DetailPane(QObject):
 
     # ---- what the batch tells us -----------------------------------------------------
 
-    def item_finished(self, item_id: int, stages: dict) -> None:
-        if stages:
-            self._stages[item_id] = stages
-            while len(self._stages) > STAGE_CACHE:
-                self._stages.popitem(last=False)
+    def item_finished(self, item_id: int) -> None:
+        """A (re-)run ended: its pictures may differ (the file changed), so drop them."""
         for key in [k for k in self._views if k[0] == item_id]:
             del self._views[key]
         if self.item is not None and self.item.id == item_id:
@@ -63,11 +59,8 @@ class DetailPane(QObject):
     def forget(self, item_ids: set[int] | None = None) -> None:
         """Items left the list (None: all of them)."""
         if item_ids is None:
-            self._stages.clear()
             self._views.clear()
         else:
-            for item_id in item_ids:
-                self._stages.pop(item_id, None)
             for key in [k for k in self._views if k[0] in item_ids]:
                 del self._views[key]
 
@@ -93,7 +86,7 @@ class DetailPane(QObject):
             return
         if result.error and not item.document:
             self.shown = None
-            self.compare.clear(tr("Failed: %1").replace("%1", result.error))
+            self.compare.clear(tr("Failed: %1").replace("%1", failure(result.error_kind, result.error)))
             return
         key = (item.id, page)
         self.shown = key
@@ -103,12 +96,15 @@ class DetailPane(QObject):
             self.compare.show_images(cached[0], cached[1], result.lines)
             return
         self.compare.clear(tr("Loading image…"))
+        if key in self._pending:
+            return
+        self._pending.add(key)
         job = Job(item.id, item.name, item.path, item.data, item.document)
         page_number = (result.page or page + 1) if item.document else None
-        stages = self._stages.get(item.id) if not item.document else None
-        self.pool.start(ViewTask(self.engine(), key, job, page_number, stages, self._signals))
+        self.pool.start(ViewTask(key, job, page_number, result.image_size, self._signals))
 
     def _on_view_ready(self, key: tuple[int, int], original: QImage, stages: dict) -> None:
+        self._pending.discard(key)
         if self.model.get(key[0]) is None:
             return  # removed meanwhile
         self._views[key] = (original, stages)

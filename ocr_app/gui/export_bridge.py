@@ -32,12 +32,15 @@ def to_docs(items: list[BatchItem], with_images: bool = True) -> list:
 
 
 def _images(item: BatchItem) -> list | None:
+    """Pasted or captured bytes are decoded by the loader OCR used (`jobs.page_image`: EXIF
+    rotation, size cap), so the searchable PDF's picture is the one the boxes belong to."""
     if item.data is not None:
-        import cv2
-        import numpy as np
+        from ocr_app.jobs import Source, page_image
 
-        img = cv2.imdecode(np.frombuffer(item.data, np.uint8), cv2.IMREAD_COLOR)
-        return [img] if img is not None else None
+        try:
+            return [page_image(Source.from_bytes(item.data, item.name))]
+        except Exception:  # not decodable now: the PDF page gets text without a picture
+            return None
     if item.path is None:
         return None
     # The exporter decodes (or renders, for document pages) one page at a time from the path.

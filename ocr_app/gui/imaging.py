@@ -1,15 +1,17 @@
-"""Pixel plumbing between numpy/engine images and Qt (no OCR math here)."""
+"""Pixel plumbing between numpy/engine images and Qt (no OCR math and no decoding here:
+pixels come from `ocr_app.jobs.page_image`/`preview`, the loader OCR itself uses)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 
 if TYPE_CHECKING:
     import numpy as np
+
+SOURCE_SIZE_KEY = "ocrdesk.source-size"  # QImage text: "WxH" of the full image a smaller copy stands for
 
 
 def to_qimage(arr: np.ndarray) -> QImage:
@@ -27,20 +29,38 @@ def to_qimage(arr: np.ndarray) -> QImage:
     return QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_BGR888).copy()
 
 
-DISPLAY_MAX_SIDE = 4096  # the Pillow fallback decodes no larger than this: enough for any screen
-SOURCE_SIZE_KEY = "ocrdesk.source-size"  # QImage text: "WxH" of the full image a smaller copy stands for
+def subsample(arr: np.ndarray, side: int) -> np.ndarray:
+    """Every n-th pixel so the longer side stays ≥ `side`: a view, no copy, so a thumbnail
+    of a 16 MP page never converts the whole page to a QImage."""
+    step = max(1, max(arr.shape[:2]) // max(1, side))
+    return arr[::step, ::step] if step > 1 else arr
 
 
 class RefusedImage(QImage):
-    """A null image that says why it is null, for the view to show instead of a generic message."""
+    """A null image that says why it is null (the loader's message and ErrorKind), for the
+    view to show instead of a generic message."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, kind: object = None):
         super().__init__()
-        self.reason = reason
+        self.reason, self.kind = reason, kind
 
 
 def refusal_reason(img: QImage) -> str | None:
-    return getattr(img, "reason", None)
+    """The translated reason a RefusedImage carries, or None."""
+    reason = getattr(img, "reason", None)
+    if reason is None:
+        return None
+    from .error_text import failure
+
+    return failure(getattr(img, "kind", None), reason)
+
+
+def mark_source_size(img: QImage, full: tuple[int, int]) -> None:
+    """The engine caps work images (16 MP) while boxes are in the original's pixels: tag a
+    smaller copy with the original's size so the view lays it out at that size."""
+    w, h = full
+    if w > 0 and h > 0 and not img.isNull() and (img.width(), img.height()) != (w, h):
+        img.setText(SOURCE_SIZE_KEY, f"{w}x{h}")
 
 
 def source_size(img: QImage) -> tuple[int, int] | None:
@@ -48,94 +68,6 @@ def source_size(img: QImage) -> tuple[int, int] | None:
     the full image's pixels, so the view must lay the copy out at this size."""
     w, _, h = img.text(SOURCE_SIZE_KEY).partition("x")
     return (int(w), int(h)) if w.isdigit() and h.isdigit() else None
-
-
-def _too_large(w: int, h: int) -> RefusedImage:
-    from ocr_app.engine.load import MAX_DECODE_PIXELS
-
-    return RefusedImage(f"Image too large to display safely ({w}×{h} pixels, "
-                        f"limit {MAX_DECODE_PIXELS // 1_000_000} megapixels)")
-
-
-def read_image(path: Path | None = None, data: bytes | None = None) -> QImage:
-    """Decode for display, honouring EXIF orientation like the engine does.
-
-    Null (a RefusedImage, with its reason, when the image is over the engine's pixel limit)
-    if it cannot be shown."""
-    from ocr_app.engine.load import MAX_DECODE_PIXELS
-
-    if data is not None:
-        img = QImage.fromData(data)
-        if not img.isNull():
-            return img
-        return _pillow_read(data)
-    if path is None:
-        return QImage()
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and size.width() * size.height() > MAX_DECODE_PIXELS:
-        return _too_large(size.width(), size.height())
-    img = reader.read()
-    if img.isNull():  # formats Qt lacks (some TIFF/WebP builds) or over Qt's memory limit: Pillow
-        img = _pillow_read(path)
-    return img
-
-
-_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
-              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}  # EXIF orientation → Pillow
-
-
-def _pillow_read(source: Path | bytes) -> QImage:
-    """Pillow fallback, decoded at display size (JPEG scales while decoding via draft();
-    other formats are reduced right after decoding, before any RGB/BGR copies), so a big
-    scan costs one native-size decode at most instead of several full-size copies."""
-    import io
-    import warnings
-
-    from PIL import Image
-
-    from ocr_app.engine.load import MAX_DECODE_PIXELS
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except Image.DecompressionBombError:
-        return RefusedImage(f"Image too large to display safely (over {MAX_DECODE_PIXELS // 1_000_000} megapixels)")
-    except Exception:
-        return QImage()
-    try:
-        w, h = im.size
-        if w * h > MAX_DECODE_PIXELS:
-            return _too_large(w, h)
-        orientation = im.getexif().get(0x0112, 1)
-        im.draft(None, (DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
-        work = im
-        if work.mode == "1":  # reduce in gray, not by nearest-neighbour on bits
-            work = work.convert("L")
-        elif work.mode not in ("L", "RGB", "RGBA", "LA", "CMYK", "YCbCr"):
-            work = work.convert("RGBA" if "transparency" in work.info or "A" in work.mode else "RGB")
-        factor = max(work.size) // DISPLAY_MAX_SIDE
-        if factor > 1:
-            work = work.reduce(factor)  # cheap box filter, still at least DISPLAY_MAX_SIDE
-        if work is not im:
-            im.close()  # free the full-size pixels before the final resize
-        work.thumbnail((DISPLAY_MAX_SIDE, DISPLAY_MAX_SIDE), Image.Resampling.LANCZOS)
-        small = work.convert("RGB")
-        if orientation in _TRANSPOSE:
-            small = small.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
-    except Exception:  # damaged pixel data: the view says it cannot display the image
-        return QImage()
-    finally:
-        im.close()
-    arr = small.tobytes()
-    sw, sh = small.size
-    img = QImage(arr, sw, sh, sw * 3, QImage.Format.Format_RGB888).copy()
-    full = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-    if (sw, sh) != full:
-        img.setText(SOURCE_SIZE_KEY, f"{full[0]}x{full[1]}")
-    return img
 
 
 def thumbnail(img: QImage, size: QSize = QSize(40, 40)) -> QImage:  # noqa: B008
@@ -157,17 +89,3 @@ def tile(small: QImage, size: QSize) -> QImage:
     painter.drawRect(x, y, small.width() - 1, small.height() - 1)
     painter.end()
     return out
-
-
-def read_thumbnail(path: Path | None, data: bytes | None, size: QSize = QSize(40, 40)) -> QImage:  # noqa: B008
-    """Small preview without decoding the full image when the format allows it."""
-    if data is None and path is not None:
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        src = reader.size()
-        if src.isValid() and not src.isEmpty():
-            reader.setScaledSize(src.scaled(size - QSize(2, 2), Qt.AspectRatioMode.KeepAspectRatio))
-            img = reader.read()
-            if not img.isNull():
-                return tile(img, size)
-    return thumbnail(read_image(path, data), size)

@@ -32,7 +32,8 @@ class BatchItem:
     data: bytes | None = None  # pasted image, kept so it can be shown, re-run and exported
     document: bool = False  # may hold several pages (shown as children in the list)
     status: Status = Status.QUEUED
-    error: str | None = None
+    error: str | None = None  # the engine's message (the detail)
+    error_kind: object = None  # its ErrorKind: what the window says, translated (see error_text)
     pages: list[OcrResult] = field(default_factory=list)
     page_total: int = 0  # known page count while a document is running
     edited: dict[int, str] = field(default_factory=dict)  # page index → user-edited text
@@ -64,10 +65,7 @@ class BatchItem:
         return self.pages[index].text if 0 <= index < len(self.pages) else ""
 
     def text(self) -> str:
-        """All pages, edits applied; page headers only when there is more than one page."""
-        if len(self.pages) <= 1:
-            return self.page_text(0)
-        parts = []
-        for i, page in enumerate(self.pages):
-            parts.append(f"--- page {page.page or i + 1} ---\n{self.page_text(i)}")
-        return "\n\n".join(parts)
+        """All pages, edits applied, exactly as Copy and Export → TXT give them ("" until done)."""
+        from .texts import items_text
+
+        return items_text([self])

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 import ocr_app
+from ocr_app import options
 from ocr_app.input_files import SUPPORTED_EXTS
 
 from . import actions as action_defs
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.engine_error: str | None = None
         self.model = BatchModel(self)
         self.runner = BatchScheduler(self.model, self.settings.pool_size, self)
+        self.runner.use_text_layer = self.settings.use_text_layer
         self.aux_pool = QThreadPool(self)  # engine loading, view images, export: never the batch
         self.aux_pool.setMaxThreadCount(2)
         self.server = ServerControl(self)
@@ -93,8 +95,7 @@ class MainWindow(QMainWindow):
         self.menus["file"].insertAction(self.acts["paste"], self.acts["capture"])
         self.toolbar.insertAction(self.acts["paste"], self.acts["capture"])
         self.acts["capture"].setEnabled(False)  # until app.py attaches quick capture
-        self.detail = DetailPane(self.model, self.compare, self.text_panel, self.aux_pool, lambda: self.engine,
-                                 self)
+        self.detail = DetailPane(self.model, self.compare, self.text_panel, self.aux_pool, self)
         self.drop_overlay = DropOverlay(self)
         self.toast = Toast(self)
         self.retranslate()
@@ -203,10 +204,8 @@ class MainWindow(QMainWindow):
     # ---- engine ----------------------------------------------------------------------
 
     def engine_config(self) -> EngineConfig:
-        from ocr_app.engine import EngineConfig
-
-        return EngineConfig(model_set=self.settings.model_set or None, precision=self.settings.precision,
-                            threads=self.settings.engine_threads)
+        """Built by the settings schema, so every engine and post-processor switch counts."""
+        return options.engine_config(self.settings.engine_values())
 
     def load_engine(self) -> None:
         """Models load on a pool thread; the window is usable (and queues work) meanwhile."""
@@ -394,8 +393,8 @@ class MainWindow(QMainWindow):
         self._update_progress()
         self._update_actions()
 
-    def _on_item_finished(self, item_id: int, stages: dict) -> None:
-        self.detail.item_finished(item_id, stages)
+    def _on_item_finished(self, item_id: int) -> None:
+        self.detail.item_finished(item_id)
         if not self.tree.currentIndex().isValid():  # show the first result without a click
             self.tree.setCurrentIndex(self.model.index_of(item_id))
         self._update_actions()
@@ -468,15 +467,15 @@ class MainWindow(QMainWindow):
             text = editor.textCursor().selection().toPlainText()
         else:
             items = [it for it in self.selected_items() if it.status is Status.DONE]
-            if len(items) > 1:
-                text = texts.combined_text(items)
-            else:
+            if len(items) <= 1:
                 item, _page = self.current()
-                text = item.text() if item is not None and item.status is Status.DONE else ""
+                items = [item] if item is not None and item.status is Status.DONE else []
+            text = texts.items_text(items)
         self._to_clipboard(text)
 
     def copy_all(self) -> None:
-        self._to_clipboard(texts.combined_text(self.model.items))
+        """Every finished item, as Export → TXT would write them (one function builds both)."""
+        self._to_clipboard(texts.items_text(self.model.items))
 
     def _to_clipboard(self, text: str) -> None:
         if not text:
@@ -536,13 +535,15 @@ class MainWindow(QMainWindow):
             self.apply_settings(before)
 
     def engine_key(self) -> tuple:
-        """The settings that need a new Engine when they change."""
-        return (self.settings.precision, self.settings.engine_threads, self.settings.model_set)
+        """The settings that need a new Engine when they change (model, precision, threads,
+        classifier, post-processors, ...): all of the engine's options."""
+        return tuple(sorted(self.settings.engine_values().items()))
 
     def apply_settings(self, engine_before: tuple) -> None:
         """Take saved settings into use: pool size, theme and language now; a new engine
         (loaded in the background) when the model, precision or threads changed."""
         self.runner.set_pool_size(self.settings.pool_size)
+        self.runner.use_text_layer = self.settings.use_text_layer
         self.apply_theme()
         i18n.install(self.settings.language)
         if self.engine_key() != engine_before:

@@ -1,4 +1,7 @@
-"""User preferences persisted with QSettings, with defaults that fit the machine.
+"""User preferences persisted with QSettings, read and written through the one settings
+schema (`ocr_app.options.OPTIONS`): keys, types, defaults, choices and ranges are declared
+there once, for the CLI, the server and this window alike. Window geometry and the last
+folders used are not user options, so they stay plain keys here.
 
 Defaults avoid oversubscribing the CPU: a pool of 1–2 workers, each engine call using
 physical cores / pool threads, since ONNX Runtime already parallelises one image.
@@ -6,125 +9,110 @@ physical cores / pool threads, since ONNX Runtime already parallelises one image
 
 from __future__ import annotations
 
-import os
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
-STAGES = ("gray", "equalized", "binary", "flattened")
-THEMES = ("system", "light", "dark")
-LANGUAGES = ("system", "en", "zh_CN")
-
-
-def default_threads() -> int:
-    """Physical cores (what the engine uses by default); psutil is cheap to import, onnxruntime is not."""
-    try:
-        import psutil
-
-        return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
-    except ImportError:
-        return max(1, os.cpu_count() or 1)
-
-
-def default_pool_size() -> int:
-    return 1 if default_threads() <= 2 else 2
+from ocr_app import options
+from ocr_app.options import CLI, GUI, OPTIONS, option
 
 
 def default_engine_threads(pool: int | None = None) -> int:
-    return max(1, default_threads() // (pool or default_pool_size()))
+    """Threads per image when the user chose "automatic": the cores shared by the pool."""
+    return max(1, options.physical_cores() // (pool or options.default_pool_size()))
+
+
+def engine_option_names() -> tuple[str, ...]:
+    """The options an Engine is built from: the engine group's options the CLI has too
+    (the window's pool size is in that group for its old key, but is not the engine's)."""
+    return tuple(o.name for o in OPTIONS if o.group == "engine" and CLI in o.scopes)
+
+
+class Setting:
+    """A property of AppSettings backed by one schema option (read coerced, written coerced)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj: AppSettings | None, owner: type | None = None) -> Any:
+        return self if obj is None else obj.get(self.name)
+
+    def __set__(self, obj: AppSettings, value: Any) -> None:
+        obj.set(self.name, value)
 
 
 class AppSettings:
-    """Typed access to the QSettings store; every getter has a sane default."""
+    """Typed access to the QSettings store; every value is the schema's type, and a missing
+    or unusable stored value reads as the schema's default."""
 
     def __init__(self, store: QSettings | None = None):
         self.store = store or QSettings()
 
-    def _get(self, key: str, default, kind=str):
-        value = self.store.value(key, default)
-        try:
-            if kind is bool:
-                return value in (True, "true", "1", 1)
-            return kind(value)
-        except (TypeError, ValueError):
-            return default
+    def get(self, name: str) -> Any:
+        opt = option(name)
+        raw = self.store.value(opt.key)
+        return opt.default_value() if raw is None else opt.coerce(raw)
 
-    def _set(self, key: str, value) -> None:
-        self.store.setValue(key, value)
+    def set(self, name: str, value: Any) -> None:
+        opt = option(name)
+        self.store.setValue(opt.key, opt.coerce(value))
 
-    # engine
-    @property
-    def precision(self) -> str:
-        value = self._get("engine/precision", "int8")
-        return value if value in ("int8", "fp32") else "int8"
+    def values(self) -> dict[str, Any]:
+        """Every option the window has, by name."""
+        return {o.name: self.get(o.name) for o in OPTIONS if GUI in o.scopes}
 
-    @precision.setter
-    def precision(self, value: str) -> None:
-        self._set("engine/precision", value)
+    def engine_values(self) -> dict[str, Any]:
+        """What `options.engine_config` takes, with "automatic" threads resolved for the pool."""
+        values = {name: self.get(name) for name in engine_option_names()}
+        values["threads"] = self.engine_threads
+        return values
 
-    @property
-    def model_set(self) -> str:
-        return self._get("engine/model_set", "")
-
-    @model_set.setter
-    def model_set(self, value: str) -> None:
-        self._set("engine/model_set", value)
-
-    @property
-    def pool_size(self) -> int:
-        return max(1, min(8, self._get("engine/pool_size", default_pool_size(), int)))
-
-    @pool_size.setter
-    def pool_size(self, value: int) -> None:
-        self._set("engine/pool_size", int(value))
+    # engine (and its post-processors) and how files are read
+    model_set = Setting("model_set")
+    precision = Setting("precision")
+    use_cls = Setting("use_cls")
+    flatten_pages = Setting("flatten_pages")
+    min_confidence = Setting("min_confidence")
+    amounts = Setting("amounts")
+    spacing = Setting("spacing")
+    glyphs = Setting("glyphs")
+    script = Setting("script")
+    codes = Setting("codes")
+    use_text_layer = Setting("use_text_layer")
+    pool_size = Setting("pool_size")
+    engine_threads_raw = Setting("threads")  # 0: automatic
 
     @property
     def engine_threads(self) -> int:
         """0 in the store means "automatic" (physical cores / pool)."""
-        value = self._get("engine/threads", 0, int)
+        value = self.get("threads")
         return value if value > 0 else default_engine_threads(self.pool_size)
-
-    @property
-    def engine_threads_raw(self) -> int:
-        return self._get("engine/threads", 0, int)
 
     @engine_threads.setter
     def engine_threads(self, value: int) -> None:
-        self._set("engine/threads", int(value))
+        self.set("threads", value)
 
     # view
-    @property
-    def stage(self) -> str:
-        value = self._get("view/stage", "binary")
-        return value if value in STAGES else "binary"
+    stage = Setting("stage")
+    theme = Setting("theme")
+    language = Setting("language")
 
-    @stage.setter
-    def stage(self, value: str) -> None:
-        self._set("view/stage", value)
+    # server
+    server_port = Setting("port")
 
-    @property
-    def theme(self) -> str:
-        value = self._get("view/theme", "system")
-        return value if value in THEMES else "system"
+    # quick capture (ocr_app/capture)
+    hotkey = Setting("hotkey")  # global capture shortcut in Qt's portable form; "" = none
+    keep_in_tray = Setting("keep_in_tray")  # closing the window leaves OCR Desk running in the tray
+    add_captures = Setting("add_captures")  # captures also join the batch list
+    start_minimised = Setting("start_minimised")
 
-    @theme.setter
-    def theme(self, value: str) -> None:
-        self._set("view/theme", value)
-
-    @property
-    def language(self) -> str:
-        value = self._get("view/language", "system")
-        return value if value in LANGUAGES else "system"
-
-    @language.setter
-    def language(self, value: str) -> None:
-        self._set("view/language", value)
-
-    # folders and window
+    # not user options: folders and window
     def last_folder(self, kind: str) -> str:
-        return self._get(f"folders/{kind}", "")
+        value = self.store.value(f"folders/{kind}", "")
+        return value if isinstance(value, str) else ""
 
     def set_last_folder(self, kind: str, folder: str) -> None:
-        self._set(f"folders/{kind}", folder)
+        self.store.setValue(f"folders/{kind}", folder)
 
     @property
     def geometry(self) -> QByteArray | None:
@@ -133,7 +121,7 @@ class AppSettings:
 
     @geometry.setter
     def geometry(self, value: QByteArray) -> None:
-        self._set("window/geometry", value)
+        self.store.setValue("window/geometry", value)
 
     @property
     def window_state(self) -> QByteArray | None:
@@ -142,64 +130,7 @@ class AppSettings:
 
     @window_state.setter
     def window_state(self, value: QByteArray) -> None:
-        self._set("window/state", value)
-
-    # server
-    @property
-    def server_port(self) -> int:
-        return self._get("server/port", 8000, int)
-
-    @server_port.setter
-    def server_port(self, value: int) -> None:
-        self._set("server/port", int(value))
-
-    # quick capture (ocr_app/capture); declared in ocr_app/options.py, group "capture"
-    def _option(self, name: str):
-        from ocr_app.options import option
-
-        opt = option(name)
-        return opt.coerce(self.store.value(opt.key, opt.default_value()))
-
-    def _set_option(self, name: str, value) -> None:
-        from ocr_app.options import option
-
-        opt = option(name)
-        self._set(opt.key, opt.coerce(value))
-
-    @property
-    def hotkey(self) -> str:
-        """Global capture shortcut in Qt's portable form; "" = none."""
-        return self._option("hotkey")
-
-    @hotkey.setter
-    def hotkey(self, value: str) -> None:
-        self._set_option("hotkey", value)
-
-    @property
-    def keep_in_tray(self) -> bool:
-        """Closing the window leaves OCR Desk running in the tray (where there is one)."""
-        return self._option("keep_in_tray")
-
-    @keep_in_tray.setter
-    def keep_in_tray(self, value: bool) -> None:
-        self._set_option("keep_in_tray", value)
-
-    @property
-    def add_captures(self) -> bool:
-        """Captures also join the batch list (to edit or export them later)."""
-        return self._option("add_captures")
-
-    @add_captures.setter
-    def add_captures(self, value: bool) -> None:
-        self._set_option("add_captures", value)
-
-    @property
-    def start_minimised(self) -> bool:
-        return self._option("start_minimised")
-
-    @start_minimised.setter
-    def start_minimised(self, value: bool) -> None:
-        self._set_option("start_minimised", value)
+        self.store.setValue("window/state", value)
 
     def sync(self) -> None:
         self.store.sync()

@@ -1,5 +1,9 @@
-"""Preferences: engine (precision, threads, pool), appearance, language, quick capture,
-local API server."""
+"""Preferences: engine (precision, threads, pool), reading switches (post-processors, PDF
+text layer), appearance, language, quick capture, local API server.
+
+Choices, ranges and defaults come from the settings schema (`ocr_app.options`); this
+dialog only adds the words people read.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,18 +27,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocr_app import options
+from ocr_app.options import option
+
 from .server_control import ServerControl
-from .settings import AppSettings, default_engine_threads, default_threads
+from .settings import AppSettings, default_engine_threads
 
 
 def model_sets() -> list[str]:
     """Model sets listed in the manifest (empty when the models are missing)."""
     try:
-        from ocr_app.engine.models import model_set_names
+        from ocr_app.engine import model_set_names
 
         return model_set_names()
     except Exception:
         return []
+
+
+def spin_range(name: str) -> tuple[int, int]:
+    """A spin box's range: the option's own bounds from the schema."""
+    opt = option(name)
+    return int(opt.minimum or 0), int(opt.maximum if opt.maximum is not None else 1_000_000)
 
 
 class SettingsDialog(QDialog):
@@ -50,16 +64,17 @@ class SettingsDialog(QDialog):
         self.model_set.setCurrentIndex(max(0, self.model_set.findData(settings.model_set)))
         self.model_set.setToolTip(self.tr("Recognition models to use (installed under models/)"))
         self.precision = QComboBox()
-        self.precision.addItem(self.tr("INT8 (fast, default)"), "int8")
-        self.precision.addItem(self.tr("FP32 (reference accuracy)"), "fp32")
+        precision_labels = {"int8": self.tr("INT8 (fast, default)"), "fp32": self.tr("FP32 (reference accuracy)")}
+        for key in option("precision").choices or ():
+            self.precision.addItem(precision_labels.get(key, key.upper()), key)
         self.precision.setCurrentIndex(max(0, self.precision.findData(settings.precision)))
         self.pool = QSpinBox()
-        self.pool.setRange(1, 8)
+        self.pool.setRange(*spin_range("pool_size"))
         self.pool.setValue(settings.pool_size)
         self.pool.setToolTip(self.tr("Images processed at the same time. 1–2 is best: each image already uses "
                                      "several cores."))
         self.threads = QSpinBox()
-        self.threads.setRange(0, 64)
+        self.threads.setRange(*spin_range("threads"))
         self.threads.setSpecialValueText(self.tr("Automatic"))
         self.threads.setValue(settings.engine_threads_raw)
         self.threads.setToolTip(self.tr("Threads per image (0 = physical cores / workers = %1)").replace(
@@ -70,18 +85,19 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Model precision:"), self.precision)
         form.addRow(self.tr("Parallel images:"), self.pool)
         form.addRow(self.tr("Threads per image:"), self.threads)
-        cores = QLabel(self.tr("This computer has %1 physical cores.").replace("%1", str(default_threads())))
+        cores = QLabel(self.tr("This computer has %1 physical cores.").replace("%1", str(options.physical_cores())))
         cores.setObjectName("muted")
         form.addRow("", cores)
 
         self.theme = QComboBox()
-        for key, label in (("system", self.tr("Follow system")), ("light", self.tr("Light")),
-                           ("dark", self.tr("Dark"))):
-            self.theme.addItem(label, key)
+        theme_labels = {"system": self.tr("Follow system"), "light": self.tr("Light"), "dark": self.tr("Dark")}
+        for key in options.THEMES:
+            self.theme.addItem(theme_labels.get(key, key), key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         self.language = QComboBox()
-        for key, label in (("system", self.tr("Follow system")), ("en", "English"), ("zh_CN", "简体中文")):
-            self.language.addItem(label, key)
+        language_labels = {"system": self.tr("Follow system"), "en": "English", "zh_CN": "简体中文"}
+        for key in options.LANGUAGES:
+            self.language.addItem(language_labels.get(key, key), key)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         look_box = QGroupBox(self.tr("Appearance"))
         look = QFormLayout(look_box)
@@ -89,7 +105,8 @@ class SettingsDialog(QDialog):
         look.addRow(self.tr("Language:"), self.language)
 
         self.port = QSpinBox()
-        self.port.setRange(1024, 65535)
+        self.port.setRange(*spin_range("port"))
+        self.port.setSpecialValueText(self.tr("Any free port"))
         self.port.setValue(settings.server_port)
         self.server_button = QPushButton()
         self.server_button.clicked.connect(self._toggle_server)
@@ -104,6 +121,7 @@ class SettingsDialog(QDialog):
         server_form.addRow(self.tr("Status:"), self.server_state)
         self._show_server_state()
 
+        reading_box = self._reading_box()
         capture_box = self._capture_box(parent)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -111,10 +129,43 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(engine_box)
+        layout.addWidget(reading_box)
         layout.addWidget(look_box)
         layout.addWidget(capture_box)
         layout.addWidget(server_box)
         layout.addWidget(buttons)
+
+    def _reading_box(self) -> QGroupBox:
+        """How pages are read: the PDF text layer, the classifier, page flattening, the
+        post-processors (each a switch in the schema, in the order they run) and the
+        confidence below which lines are dropped."""
+        labels = {
+            "use_text_layer": self.tr("Use a born-digital PDF's own text instead of OCR"),
+            "use_cls": self.tr("Turn upside-down lines (angle classifier)"),
+            "flatten_pages": self.tr("Flatten photographed pages (perspective correction)"),
+            "amounts": self.tr("Repair money amounts"),
+            "spacing": self.tr("Add word spaces where the ink shows a gap"),
+            "glyphs": self.tr("Find free-standing colons and lone digits"),
+            "script": self.tr("One Chinese script per page (Simplified where clear)"),
+            "codes": self.tr("Also read QR codes and barcodes"),
+        }
+        self.switches: dict[str, QCheckBox] = {}
+        box = QGroupBox(self.tr("Reading"))
+        form = QFormLayout(box)
+        for name in ("use_text_layer", "use_cls", "flatten_pages", *options.POST_ORDER):
+            check = QCheckBox(labels.get(name, option(name).help))
+            check.setChecked(bool(self.settings.get(name)))
+            check.setToolTip(option(name).help)
+            self.switches[name] = check
+            form.addRow("", check)
+        conf = option("min_confidence")
+        self.min_confidence = QDoubleSpinBox()
+        self.min_confidence.setRange(conf.minimum or 0.0, conf.maximum or 1.0)
+        self.min_confidence.setSingleStep(0.05)
+        self.min_confidence.setDecimals(2)
+        self.min_confidence.setValue(self.settings.min_confidence)
+        form.addRow(self.tr("Drop lines below confidence:"), self.min_confidence)
+        return box
 
     def _capture_box(self, parent: QWidget | None) -> QGroupBox:
         """Quick capture: the global shortcut (taken on OK, so a key another program holds is
@@ -226,6 +277,9 @@ class SettingsDialog(QDialog):
         s.precision = self.precision.currentData()
         s.pool_size = self.pool.value()
         s.engine_threads = self.threads.value()
+        for name, check in self.switches.items():
+            s.set(name, check.isChecked())
+        s.min_confidence = self.min_confidence.value()
         s.theme = self.theme.currentData()
         s.language = self.language.currentData()
         s.server_port = self.port.value()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QTextCharFormat, QTextCur
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextEdit, QVBoxLayout, QWidget
 
 from . import theme
+from .error_text import failure
 from .qtfix import emit
 
 if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
@@ -91,7 +92,8 @@ class TextPanel(QWidget):
                 self.editor.clear()
             elif result.error:
                 self.editor.setPlainText("")
-                self.editor.setPlaceholderText(self.tr("Failed: %1").replace("%1", result.error))
+                self.editor.setPlaceholderText(self.tr("Failed: %1").replace(
+                    "%1", failure(result.error_kind, result.error)))
             else:
                 self.editor.setPlainText(result.text if text is None else text)
                 self._decorate(result, self.editor.toPlainText())
@@ -134,8 +136,11 @@ class TextPanel(QWidget):
                   if "recognize" in t else None),
                  (self.tr("total"), t.get("total"))]
         text = "  ·  ".join(f"{name} {ms:.0f} ms" for name, ms in parts if ms is not None)
-        if res.cached:
+        # Origin is a str enum; its values are compared so this module need not import the engine.
+        if res.origin == "cache":
             text += "  ·  " + self.tr("from cache")
+        elif res.origin == "text_layer":
+            text += "  ·  " + self.tr("from the PDF's text layer")
         if res.lines:
             text += "  ·  " + self.tr("%1 lines, mean confidence %2 %").replace("%1", str(len(res.lines))).replace(
                 "%2", f"{res.mean_confidence * 100:.0f}")

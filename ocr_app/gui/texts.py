@@ -1,15 +1,20 @@
-"""Plain text the user copies: one item, or several with file-name headers."""
+"""Plain text the user copies: the same text Export → TXT writes, built by one function.
+
+"Copy", "Copy all" and the TXT export all go through `export.text.to_txt` over the same
+`ExportDoc`s (edits applied), so headers and blank lines can never differ between them.
+"""
 
 from __future__ import annotations
 
-from .items import BatchItem, Status
+from .items import BatchItem
 
 
-def header(item: BatchItem) -> str:
-    return f"=== {item.name} ==="
+def items_text(items: list[BatchItem]) -> str:
+    """Finished items' text as TXT export gives it: a "==== name ====" header per item when
+    there are several, "--- Page N ---" per page of a multi-page document; "" when none."""
+    from ocr_app.export.text import to_txt
 
+    from .export_bridge import to_docs
 
-def combined_text(items: list[BatchItem]) -> str:
-    """Finished items' text (with the user's edits), each under its file name."""
-    done = [it for it in items if it.status is Status.DONE]
-    return "\n\n".join(f"{header(it)}\n{it.text()}" for it in done)
+    docs = to_docs(items, with_images=False)
+    return to_txt(docs) if docs else ""

@@ -1,7 +1,9 @@
 """Background work: QRunnables that call the one shared Engine and report back by signal.
 
 Signals are emitted from pool threads and delivered (queued) on the GUI thread, so the
-window only ever touches widgets from its own thread.
+window only ever touches widgets from its own thread. OCR goes through the one job runner
+(`ocr_app.jobs.run_source`) like every other consumer; what the compare view shows comes
+from `jobs.preview`, which needs no models and never runs OCR.
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, QRunnable, QSize, Signal
 from PySide6.QtGui import QImage
 
-from . import imaging, optional
+from . import imaging
+from .qtfix import emit
 
 if TYPE_CHECKING:  # heavy (onnxruntime, OpenCV): first imported on a pool thread, by EngineLoader
-    import numpy as np
-
     from ocr_app.engine import Engine, EngineConfig, OcrResult
-from .qtfix import emit
+    from ocr_app.jobs import Source
 
 
 @dataclass
@@ -35,74 +36,75 @@ class Job:
     data: bytes | None
     document: bool
 
+    def source(self) -> Source:
+        from ocr_app.jobs import Source
+
+        if self.data is not None:
+            return Source.from_bytes(self.data, self.name)
+        assert self.path is not None
+        return Source.from_path(self.path)
+
 
 class TaskSignals(QObject):
     started = Signal(int)  # item id
     progress = Signal(int, int, int)  # item id, pages done, pages total
     page_done = Signal(int, object, int)  # item id, OcrResult of the next page, pages total
-    finished = Signal(int, object, object, object)  # item id, list[OcrResult], thumbnail QImage, stages dict
+    finished = Signal(int, object, object)  # item id, list[OcrResult], thumbnail QImage
 
 
 class OcrTask(QRunnable):
-    """OCR one batch item: an image (one engine call) or a document (page by page)."""
+    """OCR one batch item through `jobs.run_source`: an image gives one result, a document
+    one per page, each page reported as it is done (the user reads page 1 while page 40
+    renders); cancel stops between pages. Results come from the engine's cache when the
+    same bytes were read with the same settings before."""
 
-    def __init__(self, engine: Engine, job: Job, signals: TaskSignals, cancelled: threading.Event):
+    def __init__(self, engine: Engine, job: Job, signals: TaskSignals, cancelled: threading.Event,
+                 use_text_layer: bool = True):
         super().__init__()
         self.setAutoDelete(True)
         self.engine, self.job, self.signals, self.cancelled = engine, job, signals, cancelled
+        self.use_text_layer = use_text_layer
 
     def run(self) -> None:
-        from ocr_app.engine import OcrResult
+        from ocr_app import jobs
+        from ocr_app.engine import ErrorKind, OcrResult
 
         job = self.job
         emit(self.signals.started, job.item_id)
-        stages: dict[str, np.ndarray] = {}
-        thumb = QImage()
-        try:
+        results: list[OcrResult] = []
+        total = [0]
+
+        def progress(done: int, pages: int) -> None:
+            total[0] = pages
             if job.document:
-                pages, thumb = self._document()
-            else:
-                source = job.data if job.data is not None else job.path
-                res = self.engine.run(source, name=job.name, want_stages=True)
-                stages, res.stages = res.stages, {}
-                pages = [res]
-                if res.ok:
-                    thumb = imaging.read_thumbnail(job.path, job.data)
+                emit(self.signals.progress, job.item_id, done, pages)
+
+        source = job.source()
+        try:
+            for res in jobs.run_source(self.engine, source, use_text_layer=self.use_text_layer, progress=progress,
+                                       cancelled=self.cancelled.is_set, use_cache=True):
+                res.source = job.name
+                results.append(res)
+                if job.document:
+                    emit(self.signals.page_done, job.item_id, res, max(total[0], len(results)))
         except Exception as exc:  # a bug must not take the batch (or the window) down
             traceback.print_exc()
-            pages = [OcrResult(source=job.name, error=f"internal error: {exc}")]
-        emit(self.signals.finished, job.item_id, pages, thumb, stages)
+            results.append(OcrResult.failed(job.name, ErrorKind.INTERNAL, f"internal error: {exc}"))
+        first_ok = next((r for r in results if r.ok), None)
+        thumb = page_thumbnail(source, first_ok.page) if first_ok is not None else QImage()
+        emit(self.signals.finished, job.item_id, results, thumb)
 
-    def _document(self) -> tuple[list[OcrResult], QImage]:
-        """Page by page (the same steps as documents.ocr_document), each page reported as it
-        is done so the user can read page 1 while page 40 renders; cancel stops between pages."""
-        from ocr_app.engine import OcrResult
 
-        docs = optional.documents()
-        assert docs is not None and self.job.path is not None
-        path, name, item_id = self.job.path, self.job.name, self.job.item_id
-        try:
-            total, pages = docs.open_pages(path)
-        except docs.DocumentError as exc:  # password-protected, damaged: the whole file fails
-            return [OcrResult(source=name, error=str(exc) or "cannot open document")], QImage()
-        emit(self.signals.progress, item_id, 0, total)
-        results: list[OcrResult] = []
-        thumb = QImage()
-        try:
-            while not self.cancelled.is_set():
-                page = next(pages, None)
-                if page is None:
-                    break
-                if thumb.isNull() and page.error is None:
-                    thumb = imaging.thumbnail(imaging.to_qimage(page.image))
-                res = docs.ocr_page(self.engine, page, name)
-                res.source = name
-                del page  # one rendered page in memory at a time
-                results.append(res)
-                emit(self.signals.page_done, item_id, res, total)
-        finally:
-            pages.close()
-        return results, thumb
+def page_thumbnail(source: Source, page: int | None, size: QSize = QSize(40, 40)) -> QImage:  # noqa: B008
+    """The list's tile, from the pixels OCR read (`jobs.page_image`: EXIF applied, size
+    capped); a page that cannot be shown leaves the row without a tile."""
+    from ocr_app import jobs
+
+    try:
+        pixels = jobs.page_image(source, page)
+    except Exception:
+        return QImage()
+    return imaging.thumbnail(imaging.to_qimage(imaging.subsample(pixels, size.width() * 4)), size)
 
 
 class ViewSignals(QObject):
@@ -110,37 +112,28 @@ class ViewSignals(QObject):
 
 
 class ViewTask(QRunnable):
-    """Images for the side-by-side view: the original and the engine's preprocessing stages."""
+    """Images for the side-by-side view: the page as OCR sees it and its preprocessing
+    stages, from `jobs.preview` (no models, no OCR, nothing cached in a result)."""
 
-    def __init__(self, engine: Engine | None, key: tuple[int, int], job: Job, page: int | None,
-                 stages: dict[str, np.ndarray] | None, signals: ViewSignals):
+    def __init__(self, key: tuple[int, int], job: Job, page: int | None, full_size: tuple[int, int],
+                 signals: ViewSignals):
         super().__init__()
-        self.engine, self.key, self.job, self.page, self.stages, self.signals = engine, key, job, page, stages, signals
+        self.key, self.job, self.page, self.full_size, self.signals = key, job, page, full_size, signals
 
     def run(self) -> None:
-        try:
-            original_arr = None
-            if self.page is not None:
-                original_arr = self._render_page()
-                original = imaging.to_qimage(original_arr) if original_arr is not None else QImage()
-            else:
-                original = imaging.read_image(self.job.path, self.job.data)
-            stages = self.stages
-            if not stages and self.engine is not None:
-                source = original_arr if original_arr is not None else (
-                    self.job.data if self.job.data is not None else self.job.path)
-                stages = self.engine.run(source, name=self.job.name, want_stages=True).stages
-            qstages = {name: imaging.to_qimage(arr) for name, arr in (stages or {}).items()}
-        except Exception:
-            traceback.print_exc()
-            original, qstages = QImage(), {}
-        emit(self.signals.ready, self.key, original, qstages)
+        from ocr_app import jobs
 
-    def _render_page(self) -> np.ndarray | None:
-        docs = optional.documents()
-        if docs is None or self.job.path is None or self.page is None:
-            return None
-        return docs.render_page(self.job.path, self.page)
+        try:
+            views = jobs.preview(self.job.source(), self.page)
+            original = imaging.to_qimage(views.pop("original"))
+            imaging.mark_source_size(original, self.full_size)
+            qstages = {name: imaging.to_qimage(arr) for name, arr in views.items()}
+        except Exception as exc:  # ImageLoadError / DocumentError carry a kind and a message
+            kind = getattr(exc, "kind", None)
+            if kind is None:
+                traceback.print_exc()
+            original, qstages = imaging.RefusedImage(str(exc), kind), {}
+        emit(self.signals.ready, self.key, original, qstages)
 
 
 class LoaderSignals(QObject):

@@ -654,6 +654,50 @@
       <source>This desktop has no system tray</source>
       <translation>此桌面没有系统托盘</translation>
     </message>
+    <message>
+      <source>Any free port</source>
+      <translation>任意空闲端口</translation>
+    </message>
+    <message>
+      <source>Reading</source>
+      <translation>读取</translation>
+    </message>
+    <message>
+      <source>Use a born-digital PDF's own text instead of OCR</source>
+      <translation>使用电子版 PDF 自带的文本，而不做 OCR</translation>
+    </message>
+    <message>
+      <source>Turn upside-down lines (angle classifier)</source>
+      <translation>翻转倒置的文本行（方向分类器）</translation>
+    </message>
+    <message>
+      <source>Flatten photographed pages (perspective correction)</source>
+      <translation>拉平拍摄的页面（透视校正）</translation>
+    </message>
+    <message>
+      <source>Repair money amounts</source>
+      <translation>修复金额</translation>
+    </message>
+    <message>
+      <source>Add word spaces where the ink shows a gap</source>
+      <translation>在字迹有间隙处添加空格</translation>
+    </message>
+    <message>
+      <source>Find free-standing colons and lone digits</source>
+      <translation>查找独立的冒号和单个数字</translation>
+    </message>
+    <message>
+      <source>One Chinese script per page (Simplified where clear)</source>
+      <translation>每页统一一种中文字形（明确时用简体）</translation>
+    </message>
+    <message>
+      <source>Also read QR codes and barcodes</source>
+      <translation>同时识别二维码和条形码</translation>
+    </message>
+    <message>
+      <source>Drop lines below confidence:</source>
+      <translation>丢弃置信度低于此值的行：</translation>
+    </message>
   </context>
   <context>
     <name>TextPanel</name>
@@ -704,6 +748,10 @@
     <message>
       <source>%1 lines, mean confidence %2 %</source>
       <translation>%1 行，平均置信度 %2%</translation>
+    </message>
+    <message>
+      <source>from the PDF's text layer</source>
+      <translation>来自 PDF 文本层</translation>
     </message>
   </context>
   <context>
@@ -912,6 +960,49 @@
     <message>
       <source>Settings…</source>
       <translation>设置…</translation>
+    </message>
+  </context>
+  <context>
+    <name>ErrorText</name>
+    <message>
+      <source>The file was not found or cannot be opened</source>
+      <translation>找不到文件或无法打开</translation>
+    </message>
+    <message>
+      <source>Not a regular file (a folder, device or pipe)</source>
+      <translation>不是普通文件（文件夹、设备或管道）</translation>
+    </message>
+    <message>
+      <source>The file is empty</source>
+      <translation>文件为空</translation>
+    </message>
+    <message>
+      <source>The image is too large</source>
+      <translation>图像太大</translation>
+    </message>
+    <message>
+      <source>Not an image or document OCR Desk can read</source>
+      <translation>不是 OCR Desk 能读取的图像或文档</translation>
+    </message>
+    <message>
+      <source>The file is damaged or incomplete</source>
+      <translation>文件已损坏或不完整</translation>
+    </message>
+    <message>
+      <source>The document is protected by a password</source>
+      <translation>文档受密码保护</translation>
+    </message>
+    <message>
+      <source>This file type is not supported by this build</source>
+      <translation>此版本不支持该文件类型</translation>
+    </message>
+    <message>
+      <source>Not enough memory to read this file</source>
+      <translation>内存不足，无法读取此文件</translation>
+    </message>
+    <message>
+      <source>Recognition failed</source>
+      <translation>识别失败</translation>
     </message>
   </context>
 </TS>

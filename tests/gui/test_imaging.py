@@ -1,29 +1,21 @@
-"""Display decoding: images Qt refuses are read by Pillow at display size, never at full size,
-and anything over the engine's pixel limit is refused with a reason the view shows."""
+"""One decode path: what the window shows (the compare view's original and stages, the list's
+thumbnails, a pasted image in a PDF export) comes from `jobs.page_image`/`jobs.preview`,
+the loader OCR uses (EXIF rotation, size cap), and a copy smaller than the original keeps
+the original's coordinates so the boxes line up."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from PySide6.QtGui import QImageReader
 
 from ocr_app.engine import Line
-from ocr_app.engine.load import MAX_DECODE_PIXELS
 from ocr_app.gui import imaging
-
-
-@pytest.fixture
-def qt_refuses_big_images(qapp):
-    """Qt's own decoder limit (256 MB by default) lowered so a 12 MP test image hits it,
-    just as a 70+ MP scan does on a user's machine."""
-    old = QImageReader.allocationLimit()
-    QImageReader.setAllocationLimit(8)
-    yield
-    QImageReader.setAllocationLimit(old)
+from ocr_app.gui.workers import Job, ViewSignals, ViewTask, page_thumbnail
 
 
 def _banded(path: Path, size: tuple[int, int], **save) -> Path:
@@ -48,58 +40,80 @@ def _dark(img, x: int, y: int) -> bool:
     return img.pixelColor(x, y).lightness() < 64
 
 
-@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
-def test_image_qt_refuses_is_read_at_display_size(qt_refuses_big_images, tmp_path, fmt):
-    path = _banded(tmp_path / f"wide.{fmt.lower()}", (6000, 2000), format=fmt)
-    img = imaging.read_image(path)
-    assert not img.isNull()
-    assert max(img.width(), img.height()) <= imaging.DISPLAY_MAX_SIDE
-    assert imaging.source_size(img) == (6000, 2000)
-    assert abs(img.width() / img.height() - 3.0) < 0.01
-    third = img.width() // 3
-    assert _dark(img, third - 20, img.height() // 2) and not _dark(img, third + 20, img.height() // 2)
+def view(path: Path | None, full_size: tuple[int, int], data: bytes | None = None, page: int | None = None):
+    """Run a ViewTask on this thread; returns (original QImage, {stage: QImage})."""
+    got = []
+    signals = ViewSignals()
+    signals.ready.connect(lambda _key, original, stages: got.append((original, stages)))
+    job = Job(1, path.name if path else "pasted.png", path, data, page is not None)
+    ViewTask((1, 0), job, page, full_size, signals).run()
+    assert len(got) == 1
+    return got[0]
 
 
-def test_display_copy_follows_exif_orientation(qt_refuses_big_images, tmp_path):
+def test_view_of_an_image_over_the_work_size_keeps_original_coordinates(qapp, tmp_path):
+    path = _banded(tmp_path / "wide.png", (9000, 600), format="PNG")  # over the loader's 8000 px side
+    original, stages = view(path, (9000, 600))
+    assert not original.isNull() and original.width() < 9000
+    assert imaging.source_size(original) == (9000, 600)
+    assert set(stages) == {"gray", "equalized", "binary", "flattened"}
+    assert all((s.width(), s.height()) == (original.width(), original.height()) for s in stages.values())
+    third = original.width() // 3
+    assert _dark(original, third - 20, 300) and not _dark(original, third + 20, 300)
+
+
+def test_view_follows_exif_orientation_like_ocr(qapp, tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6  # stored landscape, shown rotated 90° clockwise
-    path = _banded(tmp_path / "rotated.jpg", (6000, 2000), format="JPEG", exif=exif)
-    img = imaging.read_image(path)
-    assert imaging.source_size(img) == (2000, 6000)
-    assert img.height() == imaging.DISPLAY_MAX_SIDE and img.width() < img.height()
-    third = img.height() // 3  # the black band was on the left; after the turn it is at the top
-    assert _dark(img, img.width() // 2, third - 20) and not _dark(img, img.width() // 2, third + 20)
+    path = _banded(tmp_path / "rotated.jpg", (900, 300), format="JPEG", exif=exif)
+    original, _stages = view(path, (300, 900))
+    assert (original.width(), original.height()) == (300, 900)
+    assert imaging.source_size(original) is None  # full size: not marked as a copy
+    # the black band was on the left; after the turn it is at the top
+    assert _dark(original, 150, 280) and not _dark(original, 150, 320)
 
 
-def test_small_image_is_not_marked_as_a_copy(qt_refuses_big_images, tmp_path):
-    path = _banded(tmp_path / "small.png", (900, 300))
-    img = imaging._pillow_read(path)
-    assert (img.width(), img.height()) == (900, 300) and imaging.source_size(img) is None
+def test_thumbnail_and_pasted_export_image_use_the_same_decode(qapp, tmp_path):
+    from ocr_app.gui.export_bridge import _images
+    from ocr_app.gui.items import BatchItem
+    from ocr_app.jobs import Source
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    Image.new("RGB", (900, 300), "white").save(buf, format="JPEG", exif=exif)
+    data = buf.getvalue()
+    thumb = page_thumbnail(Source.from_bytes(data, "pasted.jpg"), None)
+    assert not thumb.isNull() and (thumb.width(), thumb.height()) == (40, 40)
+    [pixels] = _images(BatchItem(name="pasted.jpg", data=data))  # was cv2.imdecode: no EXIF turn
+    assert pixels.shape[:2] == (900, 300)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize("side", [11_000, 15_000], ids=["over-engine-limit", "over-pillow-bomb-limit"])
-def test_image_over_engine_limit_is_refused_with_a_reason(qt_refuses_big_images, tmp_path, side):
-    assert side * side > MAX_DECODE_PIXELS
-    path = _png_header_only(tmp_path / "huge.png", side, side)
-    for img in (imaging.read_image(path), imaging._pillow_read(path), imaging.read_image(data=path.read_bytes())):
-        assert img.isNull()
-        reason = imaging.refusal_reason(img)
-        assert reason and "too large" in reason and str(MAX_DECODE_PIXELS // 1_000_000) in reason
-
-
-def test_compare_view_lays_a_display_copy_out_in_full_image_pixels(qt_refuses_big_images, qtbot, tmp_path):
+def test_image_over_the_pixel_limit_is_refused_with_a_translated_reason(qapp, qtbot, tmp_path):
     from ocr_app.gui.compare_view import CompareView
 
-    view = CompareView()
-    qtbot.addWidget(view)
-    img = imaging.read_image(_banded(tmp_path / "wide.png", (6000, 2000), format="PNG"))
-    box = [[5000.0, 1500.0], [5900.0, 1500.0], [5900.0, 1900.0], [5000.0, 1900.0]]
-    view.show_images(img, {}, [Line(box=box, text="x", confidence=0.9, char_confidences=[0.9])])
-    assert view.original.image_size() == (6000, 2000)
-    rect = view.original.scene().sceneRect()
-    assert (rect.width(), rect.height()) == (6000, 2000)
-    assert view.original.boxes[0].boundingRect().right() <= rect.right()
-    refused = imaging.read_image(_png_header_only(tmp_path / "huge.png", 11_000, 11_000))
-    view.show_images(refused, {}, [])
-    assert view.stack.currentIndex() == 0 and view.placeholder.text() == imaging.refusal_reason(refused)
+    original, stages = view(_png_header_only(tmp_path / "huge.png", 15_000, 15_000), (0, 0))
+    assert original.isNull() and not stages
+    assert str(original.kind) == "too_large"
+    reason = imaging.refusal_reason(original)
+    assert reason and reason.startswith("The image is too large")
+    compare = CompareView()
+    qtbot.addWidget(compare)
+    compare.show_images(original, stages, [])
+    assert compare.stack.currentIndex() == 0 and compare.placeholder.text() == reason
+
+
+def test_compare_view_lays_a_reduced_copy_out_in_full_image_pixels(qapp, qtbot, tmp_path):
+    from ocr_app.gui.compare_view import CompareView
+
+    compare = CompareView()
+    qtbot.addWidget(compare)
+    original, stages = view(_banded(tmp_path / "wide.png", (9000, 600), format="PNG"), (9000, 600))
+    box = [[8000.0, 100.0], [8900.0, 100.0], [8900.0, 500.0], [8000.0, 500.0]]
+    compare.show_images(original, stages, [Line(box=box, text="x", confidence=0.9, char_confidences=[0.9])])
+    assert compare.original.image_size() == (9000, 600)
+    rect = compare.original.scene().sceneRect()
+    assert (rect.width(), rect.height()) == (9000, 600)
+    assert compare.processed.scene().sceneRect() == rect
+    assert compare.original.boxes[0].boundingRect().right() <= rect.right()
