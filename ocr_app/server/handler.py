@@ -1,21 +1,29 @@
-"""HTTP layer: routing, token, Host check, size limit, JSON replies. No OCR logic here.
+"""HTTP layer: routing, Host/Origin/token checks, size and time limits, JSON replies.
+No OCR logic here.
 
-Checks run cheapest-first and before the body is read: Host (DNS-rebinding guard on a
-loopback bind), token, then Content-Length against the size limit. A reply sent without
-reading the body closes the connection so unread bytes are never parsed as a new request.
+Checks run cheapest-first and before the body is read: Host (DNS-rebinding guard: only
+the configured names), the site a browser says the request comes from (a web page on
+another origin may not make a visitor's browser post here; the page at `/` is same-origin),
+token, then Content-Length against the size limit, then a place in the body budget
+(limits.py). A reply sent without reading the body closes the connection so unread bytes
+are never parsed as a new request.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
+import io
 import ipaddress
 import json
+import re
 import sys
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from .limits import IDLE_TIMEOUT_S, DeadlineReader
 from .page import PAGE_HTML
 from .replies import error_json
 from .uploads import HttpError, extract
@@ -24,6 +32,9 @@ if TYPE_CHECKING:
     from .http_server import OcrHTTPServer
 
 MB = 1024 * 1024
+DIGITS = re.compile(r"[0-9]{1,19}")
+# Browsers name the requesting site; "none" is the user's own action (typed URL, bookmark).
+SAME_SITE_FETCH = frozenset({"same-origin", "none"})
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 
@@ -49,27 +60,43 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
     server: OcrHTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive: scripts sending many images reuse one connection
     server_version = "OCRDesk"
-    timeout = 30  # seconds per socket read: a stalled client cannot hold a thread forever
+    timeout = IDLE_TIMEOUT_S  # seconds per socket read or write
     disable_nagle_algorithm = True  # headers and body go out in two writes: avoid the 40 ms delayed-ACK stall
 
+    def setup(self) -> None:
+        super().setup()
+        # Reads go through a deadline: a client trickling one byte per timeout cannot hold a thread forever.
+        self.rfile.close()
+        self._reader = DeadlineReader(self.connection, self.server.idle_timeout)
+        self.rfile = io.BufferedReader(self._reader, 64 * 1024)
+        self._release_body = None
+
     def handle_one_request(self) -> None:
+        self._reader.deadline = time.monotonic() + self.server.header_timeout
         try:
             super().handle_one_request()
         except (ConnectionError, TimeoutError):  # client went away mid-reply: nothing to answer
             self.close_connection = True
+        finally:
+            if self._release_body is not None:  # the body's place in the budget, once replied
+                self._release_body()
+                self._release_body = None
 
     def parse_request(self) -> bool:
         self._body_done = False  # per request: one handler serves a whole keep-alive connection
-        return super().parse_request()
+        ok = super().parse_request()
+        self._reader.deadline = None  # headers are in; the body has its own deadline
+        return ok
 
     def handle_expect_100(self) -> bool:
         """`Expect: 100-continue` (curl, for big uploads): refuse before the client sends the body."""
         try:
             self._check_host()
+            self._check_site()
             self._check_token()
             self._check_length()
         except HttpError as exc:
-            self._json(exc.status, error_json(exc.message))
+            self._json(exc.status, error_json(exc.message), exc.headers)
             return False
         return super().handle_expect_100()
 
@@ -79,15 +106,16 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         try:
             self._check_host()
-            if path in ("/", "/index.html"):
+            if path in ("/", "/index.html"):  # any site may link to the page: it is only a page
                 self._send(200, PAGE_HTML.encode("utf-8"), "text/html; charset=utf-8")
             elif path == "/health":
+                self._check_site()
                 self._check_token()
                 self._json(200, self.server.service.health())
             else:
                 raise HttpError(404, f"no such endpoint: {path}")
         except HttpError as exc:
-            self._json(exc.status, error_json(exc.message))
+            self._json(exc.status, error_json(exc.message), exc.headers)
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
@@ -95,13 +123,15 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
             self._check_host()
             if path != "/ocr":
                 raise HttpError(404, f"no such endpoint: {path}")
+            self._check_site()
             self._check_token()
             body = self._read_body()
             upload = extract(self.headers.get("Content-Type", ""), body)
+            del body
             reply = self.server.service.ocr(upload)
         except HttpError as exc:
             self.server.service.count(ok=False)
-            self._json(exc.status, error_json(exc.message, exc.kind))
+            self._json(exc.status, error_json(exc.message, exc.kind), exc.headers)
             return
         except Exception as exc:  # a bug must still give the client JSON, and keep the server up
             self.server.service.count(ok=False)
@@ -114,7 +144,7 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         """CORS preflight, only answered when the server was started with a CORS origin."""
         if not self.server.cors_origin:
-            self._json(405, error_json("method not allowed"))
+            self._not_allowed()
             return
         self.send_response(204)
         self._cors_headers()
@@ -124,14 +154,44 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _not_allowed(self) -> None:
+        """405 with the methods there are (501 stays for methods HTTP does not know)."""
+        allow = "GET, POST, OPTIONS" if self.server.cors_origin else "GET, POST"
+        self._json(405, error_json(f"method {self.command} not allowed"), {"Allow": allow})
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = _not_allowed
+
     # ---- checks ----------------------------------------------------------------------
 
     def _check_host(self) -> None:
+        """DNS-rebinding guard: the Host a browser sends is the name it resolved, so a
+        foreign domain pointed at this address is refused; so is a request with no Host."""
         if not self.server.check_host:
             return
-        host = self.headers.get("Host")
-        if host and not is_loopback_host(_host_of(host)):
-            raise HttpError(403, "Host header is not a loopback name (DNS rebinding guard)")
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or not hosts[0].strip():
+            raise HttpError(400, "exactly one Host header is required")
+        if not self.server.host_allowed(_host_of(hosts[0].strip())):
+            raise HttpError(403, "Host header names no address of this server (DNS rebinding guard)")
+
+    def _check_site(self) -> None:
+        """Refuse what a browser marks as sent by a page from another origin (Origin, or
+        Sec-Fetch-Site when there is no Origin); clients without these headers are not
+        browsers and pass. The CORS origin the server was started with is let through."""
+        origin = (self.headers.get("Origin") or "").strip()
+        cors = self.server.cors_origin
+        if origin:
+            if origin == cors or self._is_own_origin(origin):
+                return
+            raise HttpError(403, f"cross-origin request refused (Origin: {origin[:100]})")
+        site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+        if site and site not in SAME_SITE_FETCH:
+            raise HttpError(403, f"cross-site request refused (Sec-Fetch-Site: {site[:40]})")
+
+    def _is_own_origin(self, origin: str) -> bool:
+        parts = urlsplit(origin)
+        host = (self.headers.get("Host") or "").strip().lower()
+        return parts.scheme == "http" and bool(host) and parts.netloc.lower() == host
 
     def _check_token(self) -> None:
         token = self.server.token
@@ -139,35 +199,49 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
             return
         got = self.headers.get("Authorization", "")
         scheme, _, value = got.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
+        # Header bytes arrive decoded as Latin-1; their raw bytes are what the client sent (UTF-8).
+        sent = value.strip().encode("latin-1", "replace")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(sent, token.encode("utf-8")):
             raise HttpError(401, "missing or wrong token: send 'Authorization: Bearer <token>'")
 
     def _check_length(self) -> int:
         """Declared body size, refused (411/400/413) before a byte of the body is read."""
         if "Transfer-Encoding" in self.headers:  # chunked or worse: never guess where the body ends
             raise HttpError(411, "chunked uploads are not supported: send Content-Length")
-        raw = self.headers.get("Content-Length")
-        if raw is None:
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
             return 0
-        try:
-            length = int(raw)
-            if length < 0:
-                raise ValueError(raw)
-        except ValueError as exc:
-            raise HttpError(400, f"bad Content-Length: {raw!r}") from exc
+        if len(values) > 1:  # two lengths is the request-smuggling shape: never pick one
+            raise HttpError(400, "more than one Content-Length header")
+        raw = values[0].strip()
+        if not DIGITS.fullmatch(raw):
+            raise HttpError(400, f"bad Content-Length: {raw[:40]!r}")
+        length = int(raw)
         limit = self.server.max_body
         if length > limit:
             raise HttpError(413, f"upload too large ({length / MB:.1f} MB > {limit / MB:g} MB limit)")
         return length
 
     def _read_body(self) -> bytes:
+        """The body, once it has a place in the budget, within the body deadline."""
         length = self._check_length()
         if not length:
             return b""
+        release = self.server.budget.acquire(length, self.server.body_timeout)
+        if release is None:
+            raise HttpError(503, "server busy: too many uploads at once, try again later",
+                            headers={"Retry-After": "5"})
+        self._release_body = release
+        self._reader.deadline = time.monotonic() + self.server.body_timeout
         try:
             body = self.rfile.read(length)
-        except (TimeoutError, ConnectionError) as exc:
+        except TimeoutError as exc:
+            limit = self.server.body_timeout
+            raise HttpError(408, f"upload too slow: the body must arrive within {limit:g} s") from exc
+        except ConnectionError as exc:
             raise HttpError(400, f"upload interrupted: {exc}") from exc
+        finally:
+            self._reader.deadline = None
         self._body_done = True
         if len(body) < length:
             raise HttpError(400, f"incomplete upload ({len(body)} of {length} bytes)")
@@ -175,14 +249,17 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
 
     # ---- replies ---------------------------------------------------------------------
 
-    def _json(self, status: int, payload: dict) -> None:
+    def _json(self, status: int, payload: dict, extra: dict[str, str] | None = None) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        extra = dict(extra or {})
+        if status == 401:
+            extra["WWW-Authenticate"] = "Bearer"
         self._send(status, body, "application/json; charset=utf-8", extra)
 
     def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
         if not getattr(self, "_body_done", False) and self._has_body():
             self.close_connection = True
+        self.connection.settimeout(self.server.idle_timeout)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -191,7 +268,7 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
         if ctype.startswith("text/html"):
             self.send_header("Content-Security-Policy",
                              "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                             "img-src data: blob:; connect-src 'self'")
+                             "img-src data: blob:; connect-src 'self'; frame-ancestors 'none'")
         self._cors_headers()
         for key, value in (extra or {}).items():
             self.send_header(key, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -38,12 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     about HTTP is declared here."""
     p = argparse.ArgumentParser(prog="main.py serve", description="OCR Desk local REST API",
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    p.add_argument("--host", default=None,
+                   help="address to bind (default: 127.0.0.1, loopback only; 0.0.0.0 with --allow-remote)")
     options.add_arguments(p, options.SERVER)
-    p.add_argument("--token", default=os.environ.get("OCRDESK_TOKEN") or None,
-                   help="require 'Authorization: Bearer TOKEN' (default: $OCRDESK_TOKEN, else none)")
+    p.add_argument("--token", default=None,
+                   help="require 'Authorization: Bearer TOKEN'. Other users can read it in `ps`: prefer "
+                        "$OCRDESK_TOKEN or --token-file (default: $OCRDESK_TOKEN, else none on loopback)")
+    p.add_argument("--token-file", default=None, metavar="PATH",
+                   help="read the token from the first line of this file")
     p.add_argument("--allow-remote", action="store_true",
-                   help="allow binding a non-loopback address (other machines can then reach it)")
+                   help="listen beyond loopback (on all interfaces unless --host names one); a token is then "
+                        "required: one is generated and printed when none is given")
+    p.add_argument("--host-name", action="append", default=[], metavar="NAME",
+                   help="a name clients use to reach a remote bind (DNS name); the Host check accepts this "
+                        "machine's addresses and host name, and these (repeatable)")
     p.add_argument("--max-mb", type=_positive(float), default=DEFAULT_MAX_BODY / 1024 / 1024,
                    help="largest accepted upload in MB (default: 20)")
     p.add_argument("--workers", type=_positive(int), default=2, help="images recognised at the same time (default: 2)")
@@ -53,16 +62,39 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def read_token(args: argparse.Namespace) -> str | None:
+    """--token, else --token-file's first line, else $OCRDESK_TOKEN. Raises OSError/ValueError."""
+    if args.token:
+        return args.token
+    if args.token_file:
+        with open(args.token_file, encoding="utf-8") as fh:
+            token = fh.readline().strip()
+        if not token:
+            raise ValueError(f"{args.token_file}: the first line is empty")
+        return token
+    return os.environ.get("OCRDESK_TOKEN") or None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     values = options.values_from_args(args)
+    if args.host is None:
+        args.host = "0.0.0.0" if args.allow_remote else "127.0.0.1"
+    try:
+        token = read_token(args)
+    except (OSError, ValueError) as exc:
+        parser.error(f"cannot read the token: {exc}")
+    generated = False
     if not is_loopback_host(args.host):
         if not args.allow_remote:
             print(f"error: {args.host} is not a loopback address; add --allow-remote to expose the API "
                   "to other machines", file=sys.stderr)
             return 2
-        print(f"WARNING: listening on {args.host}: any machine that can reach it can use this OCR service"
-              + ("" if args.token else " (and no --token is set)"), file=sys.stderr)
+        if not token:  # beyond loopback the API is never open to whoever can reach the port
+            token, generated = secrets.token_urlsafe(24), True
+        print(f"WARNING: listening on {args.host}: machines that can reach it and know the token can use "
+              "this OCR service", file=sys.stderr)
 
     from ocr_app.engine import Engine, ModelError
 
@@ -72,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        handle = start_server(engine, args.host, values["port"], args.token, allow_remote=args.allow_remote,
+        handle = start_server(engine, args.host, values["port"], token, allow_remote=args.allow_remote,
                               max_body=int(args.max_mb * 1024 * 1024), max_concurrent=args.workers,
                               cors_origin=args.cors_origin, log_requests=not args.quiet,
-                              use_text_layer=values.get("use_text_layer", True))
+                              use_text_layer=values.get("use_text_layer", True), host_names=tuple(args.host_name))
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{values['port']}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -86,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(sig, lambda *_: stop.set())
     info = engine.info()
     print(f"OCR Desk API on {handle.url}  (models {info['set']}/{info['precision']}, {info['threads']} threads"
-          f"{', token required' if args.token else ''})  POST /ocr, GET /health; Ctrl+C to stop", flush=True)
+          f"{', token required' if token else ''})  POST /ocr, GET /health; Ctrl+C to stop", flush=True)
+    if generated:  # printed once: it is not stored anywhere
+        print(f"token (generated, send 'Authorization: Bearer <token>'): {token}", flush=True)
     while not stop.wait(0.5):
         pass
     handle.stop()

@@ -60,6 +60,8 @@ def _from_json(body: bytes) -> Upload:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise HttpError(400, f"invalid JSON body: {exc}") from exc
+    except RecursionError as exc:  # [[[[...]]]] a few thousand deep: the parser's stack, not ours to crash
+        raise HttpError(400, "invalid JSON body: nested too deeply") from exc
     value = doc.get("image_base64") if isinstance(doc, dict) else None
     if not isinstance(value, str) or not value.strip():
         raise HttpError(400, "missing image: JSON body needs a non-empty \"image_base64\" string")

@@ -252,7 +252,9 @@ def test_unknown_path_and_method_are_json_errors(server):
     assert status == 404 and reply["success"] is False
     status, reply, _ = call(server, "POST", "/health", b"x")
     assert status == 404 and reply["success"] is False
-    status, reply, _ = call(server, "DELETE", "/ocr")
+    status, reply, resp = call(server, "DELETE", "/ocr")  # a method HTTP knows, not served here: 405
+    assert status == 405 and reply["success"] is False and resp.getheader("Allow") == "GET, POST"
+    status, reply, _ = call(server, "BREW", "/ocr")  # one it does not know: 501
     assert status == 501 and reply["success"] is False
 
 
