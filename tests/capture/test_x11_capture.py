@@ -160,6 +160,24 @@ def test_overlay_right_click_starts_over_and_escape_cancels(running: Desk, displ
     assert "cancelled" in err
 
 
+def test_global_shortcut_opens_the_overlay(running: Desk, display: str):
+    status = running.ask({"cmd": "status"})
+    if not status["hotkey"]:
+        pytest.skip(f"the app could not take its shortcut here: {status['hotkey_error']}")
+    xdotool(display, "key", "ctrl+alt+o")
+    end = time.monotonic() + 15
+    while not running.ask({"cmd": "status"})["picking"]:
+        assert time.monotonic() < end, "the shortcut did not open the overlay"
+        time.sleep(0.1)
+    time.sleep(0.3)
+    x, y, w, h = REGION
+    drag(display, x + 5, y + 5, x + w - 5, y + h - 5)
+    end = time.monotonic() + 20
+    while not reads(running.clipboard(), LINES):
+        assert time.monotonic() < end, "the selection's text did not reach the clipboard"
+        time.sleep(0.2)
+
+
 def test_files_are_handed_to_the_running_window(running: Desk, tmp_path):
     """Last in this module: the window comes to the front and covers the text windows."""
     from tests.imagegen import render_lines, save
