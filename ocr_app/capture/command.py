@@ -73,14 +73,13 @@ def report(reply: dict, as_json: bool) -> int:
 
 
 def _engine_config():
-    """The user's recognition settings, as the window would use them."""
+    """The user's recognition settings, built as the window builds them (the schema)."""
     from PySide6.QtCore import QSettings
 
-    from ocr_app.engine import EngineConfig
+    from ocr_app import options
     from ocr_app.gui.settings import AppSettings
 
-    s = AppSettings(QSettings())
-    return EngineConfig(model_set=s.model_set or None, precision=s.precision, threads=s.engine_threads)
+    return options.engine_config(AppSettings(QSettings()).engine_values())
 
 
 def run_here(args: argparse.Namespace) -> dict:
