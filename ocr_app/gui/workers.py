@@ -85,7 +85,7 @@ class OcrTask(QRunnable):
                                        cancelled=self.cancelled.is_set, use_cache=True):
                 res.source = job.name
                 results.append(res)
-                if job.document:
+                if job.document and res.page is not None:  # not a whole-file failure (password, damaged)
                     emit(self.signals.page_done, job.item_id, res, max(total[0], len(results)))
         except Exception as exc:  # a bug must not take the batch (or the window) down
             traceback.print_exc()
