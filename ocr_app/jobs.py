@@ -175,6 +175,29 @@ def run_source(engine: Engine, source: Source, *, use_text_layer: bool = True, m
             pages.close()
 
 
+def run_page(engine: Engine, source: Source, number: int | None, *, use_text_layer: bool = True,
+             use_cache: bool = True) -> OcrResult:
+    """Page `number` (1-based) of a document read on its own, the same result `run_source`
+    gives for it: page-level tasks (bulk) spread one big PDF over many workers. A plain
+    image (or `number` None) is one `run_source` result. Never raises for bad input."""
+    suffix = document_suffix(source)
+    docs = _documents() if suffix is not None else None
+    if suffix is None or docs is None or number is None:
+        return next(run_source(engine, source, use_text_layer=use_text_layer, max_pages=1, use_cache=use_cache))
+    with _document_path(source, suffix) as path:
+        try:
+            page = docs.read_page(path, number, text_layer=use_text_layer)
+        except docs.DocumentError as exc:
+            return OcrResult.failed(source.name, exc.kind, _scrub(str(exc), path, source), page=number)
+        except Exception as exc:  # a damaged file the readers did not anticipate
+            message = _scrub(f"cannot read document ({type(exc).__name__}: {exc})", path, source)
+            return OcrResult.failed(source.name, ErrorKind.DAMAGED, message, page=number)
+        result = _page_result(engine, page, source.name, use_text_layer, use_cache)
+        if result.error:
+            result.error = _scrub(result.error, path, source)
+        return result
+
+
 def _page_result(engine: Engine, page, name: str, use_text_layer: bool, use_cache: bool) -> OcrResult:
     if page.error is not None:
         return OcrResult.failed(name, page.error_kind, page.error, page=page.number,
@@ -224,4 +247,4 @@ def page_count(source: Source) -> int:
 
 
 __all__ = ["Progress", "Source", "document_suffix", "is_multipage", "page_count", "page_image", "preview",
-           "run_all", "run_source"]
+           "run_all", "run_page", "run_source"]

@@ -17,7 +17,7 @@ with a page stamp) is OCR'd instead.
 
 from .formats import SUPPORTED_EXTS, is_document, is_supported
 from .model import DocumentError, Page
-from .reader import PageIterator, open_pages, page_size_points, render_page
+from .reader import PageIterator, open_pages, page_size_points, read_page, render_page
 
 __all__ = ["SUPPORTED_EXTS", "DocumentError", "Page", "PageIterator", "is_document", "is_supported",
-           "open_pages", "page_size_points", "render_page"]
+           "open_pages", "page_size_points", "read_page", "render_page"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from ..engine import ErrorKind
 from . import frames, pdfdoc
 from .formats import is_pdf, is_supported
 from .model import DocumentError, Page
+
+_EMPTY = np.zeros((0, 0, 3), np.uint8)
 
 
 class PageIterator(Iterator[Page]):
@@ -61,6 +64,40 @@ def render_page(path: str | Path, number: int) -> np.ndarray:
     return frames.render_frame(path, number)
 
 
+def read_page(path: str | Path, number: int, *, text_layer: bool = True) -> Page:
+    """Page `number` (1-based) on its own, as `open_pages` would yield it: random access,
+    so page-level tasks (bulk) never render the pages before it. DocumentError when the
+    file cannot be opened or has no such page; a page that fails to render is a Page
+    with `error`, as in iteration."""
+    path = Path(path)
+    if not is_supported(path):
+        raise DocumentError(f"{path.name}: unsupported file type", ErrorKind.UNSUPPORTED)
+    if is_pdf(path):
+        doc = pdfdoc.open_pdf(path)
+        try:
+            with pdfdoc.PDFIUM_LOCK:
+                count = len(doc)
+            if not 1 <= number <= count:
+                raise DocumentError(f"{path.name} has no page {number}")
+            return pdfdoc._load_page(doc, number - 1, text_layer)
+        finally:
+            pdfdoc.close_pdf(doc)
+    scan = frames.scan_frames(path)
+    if scan.damaged and number == scan.count:
+        return Page(number, _EMPTY, error=f"the file is damaged or truncated after page {scan.readable}; "
+                                          "the rest of it cannot be read")
+    if not 1 <= number <= scan.readable:
+        raise DocumentError(f"{path.name} has no page {number}")
+    t = time.perf_counter()
+    try:
+        image = frames.render_frame(path, number)
+    except MemoryError:
+        return Page(number, _EMPTY, error="not enough memory for this page")
+    except DocumentError as exc:
+        return Page(number, _EMPTY, error=str(exc))
+    return Page(number, image, render_ms=(time.perf_counter() - t) * 1000)
+
+
 def page_size_points(path: str | Path, number: int = 1) -> tuple[float, float] | None:
     """Physical size of a page in points (PDF page box, or a scan's recorded DPI); None if unknown."""
     path = Path(path)
@@ -72,4 +109,4 @@ def page_size_points(path: str | Path, number: int = 1) -> tuple[float, float] |
         return None
 
 
-__all__ = ["DocumentError", "PageIterator", "open_pages", "page_size_points", "render_page"]
+__all__ = ["DocumentError", "PageIterator", "open_pages", "page_size_points", "read_page", "render_page"]
