@@ -4,6 +4,7 @@
   python main.py ocr PATH...     headless CLI (see --help)
   python main.py serve           loopback REST API
   python main.py capture         read a screen region (see `capture --help`)
+  python main.py bulk SRC... --out DIR   many files on a Ray cluster, resumable (docs/bulk.md)
   python main.py --self-test     load models, recognise the bundled sample, exit 0/1
 """
 
@@ -22,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         from ocr_app.server import main as serve_main
 
         return serve_main(argv[1:])
+    if argv and argv[0] == "bulk":
+        from ocr_app.bulk import main as bulk_main
+
+        return bulk_main(argv[1:])
     if argv and argv[0] == "--self-test":
         from ocr_app.selftest import main as selftest_main
 
