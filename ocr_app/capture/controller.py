@@ -60,6 +60,7 @@ class QuickCapture(QObject):
         self.last_text = ""
         self.last_item = None
         self.last_ms = 0.0  # selection (or request) → text on the clipboard, for the benchmarks
+        self.open_ms = 0.0  # capture asked for (hotkey, menu) → overlay on screen
         self.tray = Tray(self)
         self.tray.triggered.connect(self.tray_command)
         self.hotkey = GlobalHotkey(self)
@@ -158,7 +159,8 @@ class QuickCapture(QObject):
             reply.send({"ok": True, "items": [it.name for it in self.window.model.items],
                         "window": self.window.isVisible(), "tray": self.tray.visible,
                         "hotkey": self.hotkey.sequence, "hotkey_error": self.hotkey_error,
-                        "picking": self.picker is not None, "last_ms": round(self.last_ms, 1)})
+                        "picking": self.picker is not None, "last_ms": round(self.last_ms, 1),
+                        "open_ms": round(self.open_ms, 1)})
         elif cmd == "show":
             self.show_window()
             reply.send({"ok": True})
@@ -184,6 +186,7 @@ class QuickCapture(QObject):
     # ---- the overlay ------------------------------------------------------------------
 
     def _open_picker(self, reply: Reply | None, clipboard: bool, screen: int | None) -> None:
+        started = time.perf_counter()
         try:
             shots = grab.grab_all()
             if screen is not None:
@@ -197,6 +200,7 @@ class QuickCapture(QObject):
         picker.cancelled.connect(lambda: self._cancelled(reply))
         self.picker = picker
         picker.show()
+        self.open_ms = (time.perf_counter() - started) * 1000
 
     def _picked(self, image: QImage, screen: str, reply: Reply | None, clipboard: bool) -> None:
         self._drop_picker()

@@ -130,6 +130,12 @@ class SelectionWindow(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def showEvent(self, event: QEvent) -> None:
+        """The crosshair follows the pointer from the first frame, before it moves."""
+        inside = self.mapFromGlobal(QCursor.pos(self.screen()))
+        self._mouse = QPointF(inside) if self.rect().contains(inside) else None
+        super().showEvent(event)
+
     def leaveEvent(self, event: QEvent) -> None:
         self._mouse = None
         self.update()

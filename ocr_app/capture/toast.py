@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from ocr_app.gui import icons, theme
 
 PREVIEW_LINES = 4
-WIDTH = 400
+WIDTH = 420
 SHOW_MS = 7000
 
 
-def preview(text: str, lines: int = PREVIEW_LINES, width_px: int = WIDTH - 40, metrics: QFontMetrics | None = None
+def preview(text: str, lines: int = PREVIEW_LINES, width_px: int = WIDTH - 60, metrics: QFontMetrics | None = None
             ) -> str:
     """The first non-empty lines, each elided to fit; "…" when more follow."""
     rows = [r for r in text.splitlines() if r.strip()]
@@ -54,23 +54,27 @@ class CaptureToast(QWidget):
         self.icon.setFixedSize(22, 22)
         self.title = QLabel()
         self.title.setObjectName("captureTitle")
-        self.close_button = QPushButton("✕")
+        self.close_button = QPushButton("×")
         self.close_button.setObjectName("captureClose")
         self.close_button.setFixedSize(24, 24)
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.close_button.clicked.connect(self.hide)
+        self.meta = QLabel()  # "8 lines · 1 QR/barcode", under the title
+        self.meta.setObjectName("captureMeta")
+        titles = QVBoxLayout()
+        titles.setSpacing(1)
+        titles.addWidget(self.title)
+        titles.addWidget(self.meta)
         head = QHBoxLayout()
-        head.setSpacing(8)
-        head.addWidget(self.icon)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.close_button)
+        head.setSpacing(10)
+        head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        head.addLayout(titles, 1)
+        head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.body = QLabel()
         self.body.setObjectName("captureBody")
         self.body.setWordWrap(False)
         self.body.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta = QLabel()
-        self.meta.setObjectName("captureMeta")
 
         self.copy_button = QPushButton()
         self.copy_button.setObjectName("captureSecondary")
@@ -83,13 +87,13 @@ class CaptureToast(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
-        buttons.addWidget(self.meta, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.open_button)
 
         layout = QVBoxLayout(self.card)
-        layout.setContentsMargins(16, 12, 12, 12)
-        layout.setSpacing(8)
+        layout.setContentsMargins(16, 14, 14, 14)
+        layout.setSpacing(10)
         layout.addLayout(head)
         layout.addWidget(self.body)
         layout.addLayout(buttons)
@@ -136,6 +140,7 @@ class CaptureToast(QWidget):
         self.body.setText(body if wrap else preview(body, metrics=QFontMetrics(self.body.font())))
         self.body.setVisible(bool(body))
         self.meta.setText(meta)
+        self.meta.setVisible(bool(meta))
         self.copy_button.setVisible(can_copy)
         self.open_button.setVisible(can_open)
         self.adjustSize()
@@ -158,9 +163,11 @@ class CaptureToast(QWidget):
                                   border-left: 3px solid {theme.ACCENT.name()}; }}
             QLabel {{ background: transparent; border: none; color: {fg}; }}
             QLabel#captureTitle {{ font-weight: 600; font-size: 10.5pt; }}
-            QLabel#captureBody {{ color: {fg}; padding: 2px 0 2px 30px; }}
-            QLabel#captureMeta {{ color: {muted}; padding-left: 30px; }}
-            QPushButton#captureClose {{ border: none; background: transparent; color: {muted}; font-size: 11pt; }}
+            QLabel#captureBody {{ color: {fg}; background: {button}; border-radius: 6px; padding: 8px 10px;
+                                  font-size: 10pt; }}
+            QLabel#captureMeta {{ color: {muted}; }}
+            QPushButton#captureClose {{ border: none; background: transparent; color: {muted}; font-size: 15pt;
+                                       padding: 0 0 3px 0; }}
             QPushButton#captureClose:hover {{ color: {fg}; }}
             QPushButton#captureSecondary {{ background: {button}; color: {fg}; border: 1px solid {border};
                                             border-radius: 6px; padding: 5px 12px; }}
