@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import options
 from ..export import FORMATS as EXPORT_FORMATS
-from .cluster import ClusterError, cluster_cpus, connect, shutdown, start_workers, wait_ready
+from .cluster import ClusterError, cluster_cpus, connect, shutdown, start_workers, stop_workers, wait_ready
 from .dispatch import Dispatcher
 from .doc_exports import DocExporter
 from .keys import settings_id
@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace, out: Path, items: list[Item]) -> int:
     values = options.values_from_args(args)
     sid = settings_id(values)
     threads = args.threads_per_worker
-    own = connect(args.address, (args.workers or max(1, options.physical_cores() // threads)) * threads)
+    conn = connect(args.address, (args.workers or max(1, options.physical_cores() // threads)) * threads)
     count = args.workers or max(1, cluster_cpus() // threads)
     workers = start_workers(count, threads, values)
     run: dict[str, Any] = {"id": run_id, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
@@ -163,7 +163,7 @@ def _run(args: argparse.Namespace, out: Path, items: list[Item]) -> int:
     stop = threading.Event()
     failure: list[BaseException] = []
     planner = threading.Thread(target=_plan, name="bulk-plan", daemon=True,
-                               args=(items, sid, not own, done, feed, meter, exporter, stop, failure))
+                               args=(items, sid, not conn.shared_files, done, feed, meter, exporter, stop, failure))
     planner.start()
     code = 0
     t_ready: float | None = None
@@ -201,7 +201,8 @@ def _run(args: argparse.Namespace, out: Path, items: list[Item]) -> int:
         run.update(_run_numbers(meter, stats, seconds, count, threads))
         run["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         manifest.save()
-        if own:
+        stop_workers(workers)
+        if conn.started:
             shutdown()
     meter.tick(force=True)
     if exporter is not None and (exporter.written or exporter.failed):

@@ -7,8 +7,10 @@ that dies is replaced (its models load again) and the pages it held are tried on
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from .page_worker import PageWorker
@@ -26,20 +28,41 @@ def _ray():
     return ray
 
 
-def connect(address: str | None, cpus: int) -> bool:
-    """Join `address` ("auto", "ray://host:10001") or start a local cluster with `cpus`
-    CPUs; True when the cluster is our own (local paths are then readable by workers)."""
+@dataclass(frozen=True)
+class Connection:
+    started: bool  # we called ray.init (so we disconnect at the end)
+    shared_files: bool  # every node is this machine: workers read local paths themselves
+
+
+def connect(address: str | None, cpus: int) -> Connection:
+    """Join `address` ("auto", "ray://host:10001", a GCS address) or start a local cluster
+    with `cpus` CPUs; a process already connected (a test, a notebook) keeps its cluster."""
     ray = _ray()
-    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
-    common: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR, "configure_logging": True}
+    if not ray.is_initialized():
+        os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+        common: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR, "configure_logging": True}
+        try:
+            if address:
+                ray.init(address=address, **common)
+            else:
+                ray.init(num_cpus=cpus, include_dashboard=False, **common)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise ClusterError(f"cannot start or join the Ray cluster: {exc}") from exc
+        started = True
+    else:
+        started = False
+    return Connection(started, _single_host())
+
+
+def _single_host() -> bool:
+    """Whether all live nodes are this machine (then a local path means the same file to
+    every worker; otherwise local files travel through the object store)."""
+    ray = _ray()
     try:
-        if address:
-            ray.init(address=address, **common)
-            return False
-        ray.init(num_cpus=cpus, include_dashboard=False, **common)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise ClusterError(f"cannot start or join the Ray cluster: {exc}") from exc
-    return True
+        hosts = {n["NodeManagerAddress"] for n in ray.nodes() if n.get("Alive")}
+        return hosts == {ray.util.get_node_ip_address()}
+    except Exception:  # client mode or an API change: ship the bytes, which always works
+        return False
 
 
 def start_workers(count: int, threads: int, values: dict[str, Any]) -> list[Any]:
@@ -54,6 +77,14 @@ def wait_ready(workers: list[Any]) -> list[dict[str, Any]]:
     """Block until every worker has loaded its models; their `ready()` answers."""
     ray = _ray()
     return ray.get([w.ready.remote() for w in workers])
+
+
+def stop_workers(workers: list[Any]) -> None:
+    """End our actors now (a driver that stays connected would otherwise keep them)."""
+    ray = _ray()
+    for worker in workers:
+        with contextlib.suppress(Exception):  # already gone
+            ray.kill(worker)
 
 
 def cluster_cpus() -> int:
