@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 
 from . import handover
 
@@ -79,11 +78,18 @@ def _engine_config():
     from ocr_app import options
     from ocr_app.gui.settings import AppSettings
 
-    return options.engine_config(AppSettings(QSettings()).engine_values())
+    # Named explicitly: this runs on the loading thread, maybe before main() names the app.
+    return options.engine_config(AppSettings(QSettings("OCR Desk", "OCR Desk")).engine_values())
 
 
 def run_here(args: argparse.Namespace) -> dict:
-    """Nothing running: grab, select and read in this process."""
+    """Nothing running: grab, select and read in this process. The engine (NumPy, OpenCV,
+    ONNX Runtime: most of a cold start) loads on a thread from the first moment, while
+    this thread starts Qt, grabs the screen and runs the overlay."""
+    from .capture_engine import EngineLoad
+
+    loading = EngineLoad(_engine_config)
+
     from PySide6.QtCore import QCoreApplication, QRect
 
     import ocr_app
@@ -96,19 +102,8 @@ def run_here(args: argparse.Namespace) -> dict:
     app = QApplication.instance() or QApplication([sys.argv[0]])
 
     from .grab import CaptureError, cut, grab_all, grab_region, grab_screen, screen_by_index
-    from .recognize import EngineHolder, to_bgr
+    from .recognize import to_bgr
 
-    holder = EngineHolder(_engine_config)
-    loaded: dict = {}
-
-    def load() -> None:  # imports onnxruntime and builds the engine while we grab and select
-        try:
-            loaded["engine"] = holder.get()
-        except Exception as exc:
-            loaded["error"] = str(exc) or type(exc).__name__
-
-    loader = threading.Thread(target=load, daemon=True)
-    loader.start()
     try:
         if args.region is not None:
             image = grab_region(QRect(*args.region), args.screen)
@@ -122,10 +117,10 @@ def run_here(args: argparse.Namespace) -> dict:
                 return {"ok": False, "cancelled": True, "error": "capture cancelled"}
     except CaptureError as exc:
         return {"ok": False, "error": str(exc)}
-    loader.join()
-    if "error" in loaded:
-        return {"ok": False, "error": loaded["error"]}
-    result = loaded["engine"].run(to_bgr(image), name="capture")
+    engine, error = loading.result()
+    if engine is None:
+        return {"ok": False, "error": error}
+    result = engine.run(to_bgr(image), name="capture")
     if result.error:
         return {"ok": False, "error": result.error}
     text = result.text

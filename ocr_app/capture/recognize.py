@@ -1,16 +1,12 @@
-"""Reading captured pixels: a capture-tuned Engine on its own pool thread, results by signal.
+"""Reading captured pixels in the app: the capture engine (capture_engine.py) on its own
+pool thread, results by signal.
 
-Screen text is drawn 1:1 in device pixels, so the capture engine does not upscale small
-regions as the batch does for photographed small print: on an 800×300 region that
-upscale costs 4× the detector time (545 → 120 ms) and measured no accuracy on screen text
-(CER 0 at 10-18 px fonts either way). It also decodes QR codes and barcodes. Its ONNX
-sessions are the batch engine's (sessions are per model file and process), so it adds
-little memory. Its own single-thread pool means a capture never queues behind a batch.
+Its ONNX sessions are the batch engine's (sessions are per model file and process), so it
+adds little memory. Its own single-thread pool means a capture never queues behind a batch.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import traceback
 from collections.abc import Callable
@@ -21,18 +17,12 @@ from PySide6.QtGui import QImage
 
 from ocr_app.gui.qtfix import emit
 
+from .capture_engine import capture_config
+
 if TYPE_CHECKING:  # onnxruntime loads on the pool thread, never on the GUI thread
     import numpy as np
 
     from ocr_app.engine import Engine, EngineConfig
-
-
-def capture_config(base: EngineConfig) -> EngineConfig:
-    """The batch settings (models, precision, threads) with the capture tweaks above."""
-    config = dataclasses.replace(base, detector=dataclasses.replace(base.detector, max_upscale=1.0))
-    if hasattr(config, "with_post"):  # the engine with switchable post-processors
-        return config.with_post("codes", True)
-    return dataclasses.replace(config, **{"detect_codes": True})  # the engine before them
 
 
 def to_bgr(image: QImage) -> np.ndarray:
