@@ -77,7 +77,8 @@ class QuickCapture(QObject):
             print("OCR Desk: another instance answers at", self.server.server.fullServerName(), file=sys.stderr)
         self.tray.show()
         self.set_hotkey(self.settings.hotkey)
-        if self.hotkey_error:
+        headless = QGuiApplication.platformName() in ("offscreen", "minimal")
+        if self.hotkey_error and not headless:  # where a person sits: say so once, without a dialog
             print(f"OCR Desk: global shortcut: {self.hotkey_error}", file=sys.stderr)
             self.window.statusBar().showMessage(self.hotkey_error, 15000)
         self.recognizer.warm_up()

@@ -239,8 +239,8 @@ class RegionPicker(QObject):
 
     def __init__(self, shots: list[Shot], parent: QObject | None = None):
         super().__init__(parent)
-        bypass = QGuiApplication.platformName() == "xcb"
-        self.windows = [SelectionWindow(shot, bypass) for shot in shots]
+        self.bypass = QGuiApplication.platformName() == "xcb"
+        self.windows = [SelectionWindow(shot, self.bypass) for shot in shots]
         for win in self.windows:
             win.picked.connect(lambda rect, w=win: self._done(w, rect))
             win.cancelled.connect(self.cancel)
@@ -251,7 +251,10 @@ class RegionPicker(QObject):
         under = QCursor.pos()
         active = None
         for win in self.windows:
-            win.show()
+            if self.bypass:
+                win.show()  # placed exactly, above panels: X11 lets us
+            else:
+                win.showFullScreen()  # Wayland, Windows, macOS: the system places full-screen windows
             if win.geometry().contains(under) and active is None:
                 active = win
         active = active or (self.windows[0] if self.windows else None)
