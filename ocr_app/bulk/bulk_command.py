@@ -79,6 +79,7 @@ class RunStats:
     """What the manifest's run entry and docs/bulk.md report."""
 
     busy_ms: float = 0.0  # time spent inside workers' read()
+    cpu_ms: float = 0.0  # CPU time of those reads (all ONNX Runtime threads)
     pages: int = 0
     rss_mb: dict[int, float] = field(default_factory=dict)  # worker pid → peak RSS
 
@@ -87,6 +88,7 @@ class RunStats:
             return
         self.pages += 1
         self.busy_ms += stats["ms"]
+        self.cpu_ms += stats.get("cpu_ms", 0.0)
         pid = int(stats["pid"])
         self.rss_mb[pid] = max(self.rss_mb.get(pid, 0.0), stats["rss_mb"])
 
@@ -227,6 +229,7 @@ def _run_numbers(meter: Meter, stats: RunStats, seconds: float, workers: int, th
                            "worker_peak_rss_mb": sorted(stats.rss_mb.values())}
     if stats.pages:
         out["engine_ms_per_page"] = round(stats.busy_ms / stats.pages, 1)
+        out["engine_cpu_ms_per_page"] = round(stats.cpu_ms / stats.pages, 1)
         out["overhead_ms_per_page"] = round(max(0.0, seconds * 1000 * workers - stats.busy_ms) / stats.pages, 1)
     return out
 
