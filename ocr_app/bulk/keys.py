@@ -28,11 +28,12 @@ def bytes_hash(data: bytes) -> str:
 
 
 def settings_id(values: Mapping[str, Any]) -> str:
-    """Short hash of everything that changes a record: the engine's fingerprint plus
-    whether PDF text layers are used (a documents setting the engine does not see)."""
+    """Short hash of everything that changes a record: the engine's fingerprint plus the
+    CLI's settings outside the engine (PDF text layers, text layout), which it does not see."""
     fingerprint = options.engine_config(values).fingerprint()
-    text_layer = options.option("use_text_layer").coerce(values.get("use_text_layer", True))
-    return hashlib.sha256(f"{fingerprint}|text_layer={text_layer}".encode()).hexdigest()[:16]
+    outside = sorted((o.name, o.coerce(values[o.name]) if o.name in values else o.default_value())
+                     for o in options.OPTIONS if options.CLI in o.scopes and o.group != "engine")
+    return hashlib.sha256(f"{fingerprint}|{outside!r}".encode()).hexdigest()[:16]
 
 
 def page_key(sha: str, page: int | None, settings: str) -> str:
