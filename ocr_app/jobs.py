@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import Engine, ErrorKind, OcrResult, Origin, load
+from .engine import Engine, ErrorKind, OcrResult, Origin, lay_out, load
 from .engine import preview as engine_preview
 
 PDF_MAGIC = b"%PDF-"
@@ -205,7 +205,7 @@ def _page_result(engine: Engine, page, name: str, use_text_layer: bool, use_cach
     if use_text_layer and page.text_lines:
         h, w = page.image.shape[:2]
         timings = {"render": page.render_ms, "text_layer": page.text_ms, "total": page.render_ms + page.text_ms}
-        return OcrResult(source=name, lines=list(page.text_lines), timings=timings, image_size=(w, h),
+        return OcrResult(source=name, lines=lay_out(list(page.text_lines)), timings=timings, image_size=(w, h),
                          page=page.number, origin=Origin.TEXT_LAYER)
     res = engine.run(page.image, name=name, use_cache=use_cache)
     res.page = page.number

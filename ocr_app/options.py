@@ -20,6 +20,10 @@ PRECISIONS = ("int8", "fp32")  # the engine checks the same tuple (engine.models
 STAGES = ("gray", "equalized", "binary", "flattened")  # the compare view's preprocessing stages
 THEMES = ("system", "light", "dark")
 LANGUAGES = ("system", "en", "zh_CN")
+# How a page's text is laid out (engine/layout.py renders each): every printed line in
+# reading order with a blank line between paragraphs; one line per paragraph; the page row
+# by row with no layout; every line with its indentation.
+LAYOUT_MODES = ("lines", "paragraphs", "raw", "code")
 
 CLI, SERVER, GUI = "cli", "server", "gui"
 ALL = frozenset({CLI, SERVER, GUI})
@@ -96,6 +100,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("precision", str, "int8", "INT8 (faster) or FP32 models", choices=PRECISIONS),
     Option("threads", int, 0, "ONNX Runtime threads per image (0: automatic)", minimum=0, maximum=64),
     Option("use_cls", bool, True, "turn upside-down lines with the angle classifier", flag="--no-cls"),
+    Option("orient_pages", bool, True, "turn pages that lie sideways (90°/270°) upright", flag="--no-orient"),
     Option("flatten_pages", bool, False, "read a photographed page perspective-corrected", flag="--flatten"),
     Option("min_confidence", float, 0.5, "drop lines read with less confidence than this", minimum=0.0,
            maximum=1.0),
@@ -105,7 +110,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("glyphs", bool, True, "find free-standing colons and lone digits", post="glyphs"),
     Option("script", bool, True, "one Chinese script per page (Simplified where it is clearly so)",
            post="script"),
+    Option("split", bool, True, "split lines at gaps as wide as a column gutter", post="split"),
     Option("codes", bool, False, "also decode QR codes and barcodes", post="codes"),
+    # -- how the text is given back
+    Option("layout", str, "lines", "text layout: lines (every printed line in reading order, a blank line between "
+           "paragraphs), paragraphs (one line each), raw (row by row, no columns), code (indentation kept)",
+           group="output", choices=LAYOUT_MODES),
     # -- how files are read
     Option("use_text_layer", bool, True, "use a born-digital PDF page's own text instead of OCR",
            group="documents", flag="--no-text-layer"),
@@ -188,10 +198,29 @@ def engine_config(values: Mapping[str, Any], **extra: Any):
 
     get = {o.name: o.coerce(values[o.name]) if o.name in values else o.default_value() for o in OPTIONS}
     return EngineConfig(model_set=get["model_set"] or None, precision=get["precision"], threads=get["threads"],
-                        use_cls=get["use_cls"], flatten_pages=get["flatten_pages"],
+                        use_cls=get["use_cls"], orient_pages=get["orient_pages"], flatten_pages=get["flatten_pages"],
                         min_confidence=get["min_confidence"], post=post_processors(get), **extra)
 
 
-__all__ = ["ALL", "CLI", "GUI", "LANGUAGES", "OPTIONS", "POST_ORDER", "PRECISIONS", "SERVER", "STAGES", "THEMES",
-           "Option", "add_arguments", "default_pool_size", "defaults", "engine_config", "option",
-           "physical_cores", "post_processors", "values_from_args"]
+__all__ = [
+    "ALL",
+    "CLI",
+    "GUI",
+    "LANGUAGES",
+    "LAYOUT_MODES",
+    "OPTIONS",
+    "POST_ORDER",
+    "PRECISIONS",
+    "SERVER",
+    "STAGES",
+    "THEMES",
+    "Option",
+    "add_arguments",
+    "default_pool_size",
+    "defaults",
+    "engine_config",
+    "option",
+    "physical_cores",
+    "post_processors",
+    "values_from_args",
+]

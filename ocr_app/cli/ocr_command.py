@@ -146,7 +146,7 @@ def _check_targets(args: argparse.Namespace) -> str | None:
 def _export(done: dict[Path, list[OcrResult]], args: argparse.Namespace) -> bool:
     from ..export import ExportDoc, export_docs
 
-    docs = [ExportDoc(path.name, pages, images=[path] * len(pages)) for path, pages in done.items()
+    docs = [ExportDoc(path.name, pages, images=[path] * len(pages), layout=args.layout) for path, pages in done.items()
             if any(p.ok for p in pages)]
     try:
         written = export_docs(docs, args.export, Path(args.output), combined=not args.separate)
@@ -173,6 +173,6 @@ def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, 
                 if multi or res.page:
                     page = f" (page {res.page})" if res.page else ""
                     print(f"==> {path}{page} <==")
-                print(res.text)
+                print(res.text_as(args.layout))
         progress.update(i, path.name)
     return 0

@@ -6,6 +6,9 @@ import nothing else from it.
 
 from .config import PRECISIONS, EngineConfig
 from .errors import ErrorKind, ImageLoadError, ModelError
+from .layout import DEFAULT_MODE as DEFAULT_LAYOUT
+from .layout import MODES as LAYOUT_MODES
+from .layout import lay_out
 from .load import LoadedImage, load
 from .models import model_set_names
 from .pipeline import Engine
@@ -15,6 +18,6 @@ from .preprocess import STAGES
 from .preview import preview
 from .result import Line, OcrResult, Origin
 
-__all__ = ["DEFAULT_POST", "POST_PROCESSORS", "PRECISIONS", "STAGES", "Engine", "EngineConfig", "ErrorKind",
-           "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin", "load", "model_set_names",
-           "preview"]
+__all__ = ["DEFAULT_LAYOUT", "DEFAULT_POST", "LAYOUT_MODES", "POST_PROCESSORS", "PRECISIONS", "STAGES", "Engine",
+           "EngineConfig", "ErrorKind", "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin",
+           "lay_out", "load", "model_set_names", "preview"]

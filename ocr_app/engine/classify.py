@@ -26,32 +26,44 @@ class AngleClassifier:
 
     def __call__(self, crops: list[np.ndarray]) -> list[bool]:
         """True where the crop is upside down (with confidence above the threshold)."""
-        flipped = [False] * len(crops)
+        return [p >= self.thresh for p in self.turned_share(crops)]
+
+    def turned_share(self, crops: list[np.ndarray]) -> list[float]:
+        """The classifier's probability that each crop is upside down."""
+        shares: list[float] = []
         for start in range(0, len(crops), self.batch):
             chunk = crops[start : start + self.batch]
             probs = self.session.run(None, {self.input_name: self._blob(chunk)})[0]
-            for j, row in enumerate(probs):
-                flipped[start + j] = bool(row.argmax() == 1 and row[1] > self.thresh)
-        return flipped
+            shares += [float(row[1]) for row in probs]
+        return shares
 
 
-def classify_page(classifier: AngleClassifier, crops: list[np.ndarray]) -> list[bool]:
-    """Classify the widest lines first (one batch); when none of them is upside down the
-    page is upright and the rest are not classified. Mixed pages (some lines turned) are
-    still caught whenever a turned line is among the widest; a lone short upside-down
-    line on an upright page is the accepted miss, for ~all of the classifier's cost saved."""
-    if len(crops) <= classifier.batch:
-        return classifier(crops)
-    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]), reverse=True)
+def classify_page(classifier: AngleClassifier, crops: list[np.ndarray]) -> tuple[list[bool], bool]:
+    """Which crops to turn, and whether the page is upside down.
+
+    The widest lines are classified first (one batch); when none of them is upside down
+    the page is upright and the rest are not classified (a lone short upside-down line on
+    an upright page is the accepted miss, for ~all of the classifier's cost saved). The
+    page is upside down when the lines' turned share, weighted by their length, is over
+    half: then every line not confidently upright is turned with it (a line the
+    classifier is unsure of reads the way its page does)."""
+    if not crops:
+        return [], False
+    length = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+    order = sorted(range(len(crops)), key=lambda i: length[i], reverse=True)
+    shares = [0.0] * len(crops)
     head = order[: classifier.batch]
-    flipped = [False] * len(crops)
-    for i, f in zip(head, classifier([crops[i] for i in head]), strict=True):
-        flipped[i] = f
-    if any(flipped):
-        rest = order[classifier.batch :]
-        for i, f in zip(rest, classifier([crops[i] for i in rest]), strict=True):
-            flipped[i] = f
-    return flipped
+    for i, p in zip(head, classifier.turned_share([crops[i] for i in head]), strict=True):
+        shares[i] = p
+    if not any(shares[i] >= classifier.thresh for i in head):
+        return [False] * len(crops), False
+    rest = order[classifier.batch :]
+    for i, p in zip(rest, classifier.turned_share([crops[i] for i in rest]), strict=True):
+        shares[i] = p
+    upside_down = float(np.average(shares, weights=length)) > 0.5
+    if upside_down:
+        return [p > 1.0 - classifier.thresh for p in shares], True
+    return [p >= classifier.thresh for p in shares], False
 
 
 def apply(crops: list[np.ndarray], flipped: list[bool]) -> list[np.ndarray]:

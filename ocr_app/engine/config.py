@@ -17,6 +17,7 @@ class EngineConfig:
     precision: str = "int8"  # "int8" or "fp32"
     threads: int = 0  # ONNX Runtime intra-op threads; 0 → physical cores
     use_cls: bool = True  # angle classifier for upside-down lines
+    orient_pages: bool = True  # turn sideways pages (90°/270°) upright before reading them
     flatten_pages: bool = False  # photographed page on a background: read it perspective-corrected
     min_confidence: float = 0.5  # drop recognised lines below this
     post: tuple[str, ...] = DEFAULT_POST  # post-processors, in the order they run (see engine/post)

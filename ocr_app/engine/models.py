@@ -52,15 +52,17 @@ class ModelFiles:
     cls: Path
     dict_path: Path | None
     det_bands: Path | None = None  # the detector cut into parts run in row bands (det_bands.py)
+    orient: Path | None = None  # the page-orientation classifier (orient.py); None: pages are read as they lie
 
     def identity(self) -> str:
         """Name and stamp of each file of the set, for keys of results they produced."""
-        files = (self.det, self.rec, self.cls, self.dict_path)
+        files = (self.det, self.rec, self.cls, self.dict_path, self.orient)
         return ";".join(f"{f.name}:{file_stamp(f)}" for f in files if f is not None)
 
     def describe(self) -> dict[str, str | bool]:
         return {"set": self.name, "precision": self.precision, "det": self.det.name,
-                "rec": self.rec.name, "cls": self.cls.name, "det_bands": self.det_bands is not None}
+                "rec": self.rec.name, "cls": self.cls.name, "det_bands": self.det_bands is not None,
+                "orient": self.orient.name if self.orient is not None else None}
 
 
 def _pick(name: str, precision: str, quantised: dict) -> Path:
@@ -81,6 +83,12 @@ def banded_detector(det_name: str) -> Path | None:
     return directory if det_bands.is_current(directory, spec_name, sha) else None
 
 
+def _optional(name: str | None) -> Path | None:
+    """A model the engine can do without (provisioned by a newer version than made models/)."""
+    path = models_dir() / name if name else None
+    return path if path is not None and path.is_file() else None
+
+
 def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
     """Paths for a model set; raises ModelError naming any missing file."""
     man = manifest()
@@ -99,6 +107,7 @@ def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
         cls=_pick(spec["cls"], precision, quantised),
         dict_path=models_dir() / spec["dict"] if spec.get("dict") else None,
         det_bands=banded_detector(spec["det"]),
+        orient=_optional(spec.get("orient")),
     )
     for path in (files.det, files.rec, files.cls, files.dict_path):
         if path is not None and not path.is_file():

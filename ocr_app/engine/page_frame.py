@@ -11,35 +11,46 @@ import numpy as np
 
 from . import preprocess
 from .load import LoadedImage
+from .orient import rotate, rotate_points
 
 
 @dataclass
 class PageFrame:
     image: np.ndarray  # the work image: loaded, maybe flattened, maybe padded
     offset: np.ndarray  # (x, y) padding added on the top-left
-    matrix: np.ndarray | None  # loaded → flattened homography, when the page was flattened
+    matrix: np.ndarray | None  # turned → flattened homography, when the page was flattened
     scale: float  # loaded image size / original size
+    turn: int = 0  # degrees clockwise the loaded image was turned to stand upright
+    loaded_size: tuple[int, int] = (0, 0)  # (w, h) of the loaded image, before turning
 
     def to_original(self, pts: np.ndarray) -> np.ndarray:
         pts = pts - self.offset
         if self.matrix is not None:
             pts = preprocess.unwarp_points(pts, self.matrix)
+        if self.turn:
+            w, h = self.loaded_size
+            turned = (h, w) if self.turn in (90, 270) else (w, h)
+            pts = rotate_points(pts, (360 - self.turn) % 360, turned)
         return pts * (1.0 / self.scale)
 
     def to_work(self, pts: np.ndarray) -> np.ndarray:
         """Points on the loaded image → work-image points."""
+        if self.turn:
+            pts = rotate_points(pts, self.turn, self.loaded_size)
         if self.matrix is not None:
             pts = cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float32), self.matrix).reshape(-1, 2)
         return pts + self.offset
 
 
-def frame(loaded: LoadedImage, flatten: bool) -> PageFrame:
-    source, matrix = loaded.image, None
+def frame(loaded: LoadedImage, flatten: bool, turn: int = 0) -> PageFrame:
+    """The work image: the loaded one turned `turn` degrees clockwise, maybe flattened, padded."""
+    source, matrix = rotate(loaded.image, turn), None
     page = preprocess.flatten_page(source) if flatten else None
     if page is not None:
         source, matrix = page
     work, offset = pad_small(source)
-    return PageFrame(work, offset, matrix, loaded.scale)
+    h, w = loaded.image.shape[:2]
+    return PageFrame(work, offset, matrix, loaded.scale, turn % 360, (w, h))
 
 
 def pad_small(img: np.ndarray, min_side: int = 32, max_ratio: float = 8.0) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """Engine: one straight line from source to result.
 
-    load → frame (flatten, pad) → detect → classify → recognise → post-processors
-         → keep → layout → OcrResult
+    load → frame (flatten, pad) → detect → orient → classify → recognise
+         → post-processors → keep → layout → OcrResult
 
 One Engine per process; its ONNX Runtime sessions are shared by every thread that calls
 `run`, which is safe because the stages keep no per-call state on the instance.
@@ -20,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import __version__, paths
-from . import classify, det_bands, layout, post
+from . import classify, det_bands, layout, orient, post
 from .cache import ResultCache, content_key
 from .config import EngineConfig
 from .crop import crop_quad, is_tall
@@ -74,6 +74,8 @@ class Engine:
         self.classifier = (
             classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
         )
+        self.orienter = (orient.PageOrienter(get_session(self.models.orient, threads))
+                         if self.config.orient_pages and self.models.orient is not None else None)
         det_session = (self.detector.net.session if isinstance(self.detector.net, WholeGraph)
                        else self.detector.net.sessions["stem"])
         slots = [(self.models.det, det_session, 4, "text detector"),
@@ -158,6 +160,13 @@ class Engine:
             page = frame(loaded, self.config.flatten_pages)
         with _timed(timings, "detect"):
             quads = self._detect(page.image)
+        if self.orienter is not None and orient.looks_sideways(quads):
+            with _timed(timings, "orient"):
+                turn = orient.upright_turn(self.orienter.angle(page.image, quads))
+            if turn:
+                page = frame(loaded, self.config.flatten_pages, turn)
+                with _timed(timings, "detect"):
+                    quads = self._detect(page.image)
         with _timed(timings, "classify"):
             lines, upside_down = self._classify(page.image, quads)
         with _timed(timings, "recognize"):
@@ -170,10 +179,10 @@ class Engine:
                 step(reading)
         kept = _keep(reading)
         with _timed(timings, "layout"):
-            kept = [kept[i] for i in layout.line_order([r.box.tolist() for r in kept],
-                                                       [r.kind for r in kept], upside_down)]
-        return OcrResult(source=label, lines=[_line(r, page) for r in kept], timings=timings,
-                         image_size=loaded.original_size)
+            lines = _laid_out(kept, page, upside_down)
+        angle = ((360 - page.turn) + (180 if upside_down else 0)) % 360
+        return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
+                         orientation=angle)
 
     def _detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Detected quads in row order: a fixed order makes the recogniser's batches, and
@@ -195,11 +204,13 @@ class Engine:
         # The classifier checks what would be read along a line: wide crops, turned tall ones.
         checked = [(ln, len(ln.crops) - 1) for ln in lines if len(ln.crops) == 1] + \
                   [(ln, 1) for ln in lines if len(ln.crops) == 2]
-        flips = classify.classify_page(self.classifier, [ln.crops[k] for ln, k in checked])
-        for (ln, k), turned in zip(checked, classify.apply([ln.crops[k] for ln, k in checked], flips),
-                                   strict=True):
+        flips, upside_down = classify.classify_page(self.classifier, [ln.crops[k] for ln, k in checked])
+        for (ln, k), turned, flip in zip(checked, classify.apply([ln.crops[k] for ln, k in checked], flips), flips,
+                                         strict=True):
+            if flip and not upside_down and k == 0:
+                ln.unturned = ln.crops[0]  # a lone turned line on an upright page: read both ways
             ln.crops[k] = turned
-        return lines, sum(flips) > len(flips) / 2
+        return lines, upside_down
 
     def _recognise(self, lines: list[_Line]) -> list[Reading]:
         # One recogniser call for every crop (first crops, then tall lines' turned ones):
@@ -209,25 +220,42 @@ class Engine:
         turned = iter(read[len(lines):])
         readings = []
         for ln, first in zip(lines, read, strict=False):
-            best, crop = first, ln.crops[0]
+            best, crop, vertical = first, ln.crops[0], False
             if len(ln.crops) == 2:
                 alt = next(turned)
                 if _weight(alt) > _weight(first):
-                    best, crop = alt, ln.crops[1]
+                    best, crop, vertical = alt, ln.crops[1], len(strip(alt.decoded).text) > 1
             tall = len(ln.crops) == 2
             readings.append(Reading(box=ln.quad if tall else text_quad(ln.quad), decoded=best.decoded,
                                     crop=crop if self._keep_crops else None, input_width=best.input_width,
-                                    scores=best.scores, quad=ln.quad, tall=tall))
+                                    scores=best.scores, quad=ln.quad, tall=tall, vertical=vertical))
+        self._second_opinion(lines, readings)
         return readings
+
+    def _second_opinion(self, lines: list[_Line], readings: list[Reading]) -> None:
+        """Lines the classifier turned on an upright page are read unturned too (on their
+        own, so the page's batches stay as they were), and the more confident reading
+        wins: the classifier is sometimes sure of a turn that is not there."""
+        doubted = [k for k, ln in enumerate(lines) if ln.unturned is not None]
+        if not doubted:
+            return
+        again = self.recognizer.recognise([lines[k].unturned for k in doubted], self._score_chars)
+        for k, alt in zip(doubted, again, strict=True):
+            current = readings[k]
+            if _weight(alt) > current.decoded.confidence * len(strip(current.decoded).text) ** 0.5:
+                current.decoded, current.input_width, current.scores = alt.decoded, alt.input_width, alt.scores
+                if current.crop is not None:
+                    current.crop = lines[k].unturned
 
 
 class _Line:
     """A detected quad and the crop(s) to read it from."""
 
-    __slots__ = ("crops", "quad")
+    __slots__ = ("crops", "quad", "unturned")
 
     def __init__(self, quad: np.ndarray, crop: np.ndarray):
         self.quad, self.crops = quad, [crop]
+        self.unturned: np.ndarray | None = None
 
 
 def _weight(read) -> float:
@@ -244,6 +272,29 @@ def _keep(page: PageReading) -> list[Reading]:
         if r.decoded.text.strip() and r.decoded.confidence >= page.min_confidence:
             kept.append(r)
     return kept
+
+
+def _laid_out(kept: list[Reading], page: PageFrame, upside_down: bool) -> list[Line]:
+    """Lines in reading order with their structure, from the upright page's geometry (an
+    upside-down page is read with its coordinates turned); decoded codes follow the text."""
+    text = [r for r in kept if r.kind == "text"]
+    sign = -1.0 if upside_down else 1.0
+    found = layout.analyse([(sign * r.box).tolist() for r in text], [r.decoded.text for r in text],
+                           [r.vertical for r in text])
+    lines = []
+    for i in found.order:
+        ln = _line(text[i], page)
+        ln.block, ln.paragraph, ln.row = found.block[i], found.paragraph[i], found.row[i]
+        ln.end, ln.indent, ln.vertical = found.end[i], found.indent[i], text[i].vertical
+        lines.append(ln)
+    after = max([ln.paragraph for ln in lines], default=-1) + 1
+    rows = max([ln.row for ln in lines], default=-1) + 1
+    blocks = max([ln.block for ln in lines], default=-1) + 1
+    for k, r in enumerate(x for x in kept if x.kind != "text"):
+        ln = _line(r, page)
+        ln.block, ln.paragraph, ln.row = blocks + k, after + k, rows + k
+        lines.append(ln)
+    return lines
 
 
 def _line(r: Reading, page: PageFrame) -> Line:

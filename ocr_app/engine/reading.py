@@ -28,6 +28,7 @@ class Reading:
     kind: str = "text"  # "text", or "qrcode"/"barcode"
     quad: np.ndarray | None = None  # the detector's box (grown around the text), when it found this line
     tall: bool = False  # a strip taller than wide: vertical text or one narrow glyph
+    vertical: bool = False  # read turned: a vertical (top-to-bottom) line
 
 
 class Reader(Protocol):

@@ -8,7 +8,7 @@ from enum import Enum
 import numpy as np
 
 from .errors import ErrorKind
-from .layout import page_text
+from .layout import DEFAULT_MODE, render
 
 
 class Origin(str, Enum):
@@ -29,6 +29,14 @@ class Line:
     confidence: float
     char_confidences: list[float] = field(default_factory=list)
     kind: str = "text"  # "text", or "qrcode"/"barcode" for decoded codes
+    # Page structure (engine/layout.py), in reading order: the page's text in any mode is
+    # `layout.render(lines, mode)`, without the boxes.
+    block: int = 0
+    paragraph: int = 0  # page-wide paragraph number
+    row: int = 0  # page-wide visual row, top to bottom on the upright page
+    end: str = "\n"  # what follows this line inside its paragraph: "", " " or "\n"
+    indent: int = 0  # leading spaces in "code" mode
+    vertical: bool = False  # a vertical (top-to-bottom) line
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -44,6 +52,7 @@ class OcrResult:
     error_kind: ErrorKind | None = None  # the reason, for programs (set whenever `error` is)
     origin: Origin = Origin.OCR
     page: int | None = None  # 1-based page number inside a multi-page document
+    orientation: int = 0  # degrees clockwise the page lay at (0, 90, 180, 270); boxes are in the file's pixels
 
     @classmethod
     def failed(cls, source: str, kind: ErrorKind, message: str, **extra) -> OcrResult:
@@ -66,7 +75,12 @@ class OcrResult:
 
     @property
     def text(self) -> str:
-        return page_text(self.lines)
+        """The page's text in the default layout mode."""
+        return render(self.lines, DEFAULT_MODE)
+
+    def text_as(self, mode: str) -> str:
+        """The page's text in one of layout.MODES ("lines", "paragraphs", "raw", "code")."""
+        return render(self.lines, mode)
 
     @property
     def mean_confidence(self) -> float:
@@ -82,6 +96,7 @@ class OcrResult:
             "size": list(self.image_size),
             "origin": self.origin.value,
             "cached": self.cached,
+            "orientation": self.orientation,
         }
         if self.page is not None:
             out["page"] = self.page
@@ -100,4 +115,4 @@ class OcrResult:
         return cls(source=data.get("image", ""), lines=lines, timings=data.get("timings", {}),
                    image_size=tuple(data.get("size", (0, 0))), error=error,
                    error_kind=ErrorKind(kind) if kind else (ErrorKind.INTERNAL if error else None),
-                   origin=origin, page=data.get("page"))
+                   origin=origin, page=data.get("page"), orientation=int(data.get("orientation", 0)))

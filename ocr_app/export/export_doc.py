@@ -20,6 +20,7 @@ class ExportDoc:
     pages: list[OcrResult]  # one per page; OcrResult.page is None for single images
     images: list[np.ndarray | str | Path] | None = None  # per-page original image, needed for "pdf"
     edited_text: list[str | None] | None = None  # per-page user text replacing the recognised text
+    layout: str = "lines"  # the text's layout mode (options.LAYOUT_MODES)
 
     def edited(self, index: int) -> str | None:
         if self.edited_text is None or index >= len(self.edited_text):
@@ -29,7 +30,7 @@ class ExportDoc:
     def page_text(self, index: int) -> str:
         """The text the user sees for a page: their edit if any, else the recognised text."""
         edit = self.edited(index)
-        return edit if edit is not None else self.pages[index].text
+        return edit if edit is not None else self.pages[index].text_as(self.layout)
 
     def page_label(self, index: int) -> int | None:
         """Page number to print: the document's own number, or None for a single image."""

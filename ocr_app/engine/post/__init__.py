@@ -15,6 +15,7 @@ from ..reading import PageReading
 from .amounts import AmountRepair
 from .codes import CodeReader
 from .glyphs import FreeGlyphs
+from .line_split import LineSplit
 from .script import ScriptUnifier
 from .spacing import GapSpacing
 
@@ -29,9 +30,10 @@ class PostProcessor(Protocol):
 
 
 REGISTRY: dict[str, type] = {cls.name: cls for cls in (AmountRepair, GapSpacing, FreeGlyphs, ScriptUnifier,
-                                                        CodeReader)}
-# Today's output: receipts' amounts and spacing, free colons and "1"s, one Chinese script.
-DEFAULT_POST: tuple[str, ...] = ("amounts", "spacing", "glyphs", "script")
+                                                        LineSplit, CodeReader)}
+# Receipts' amounts and spacing, free colons and "1"s, one Chinese script, lines split at
+# column gutters (for the layout).
+DEFAULT_POST: tuple[str, ...] = ("amounts", "spacing", "glyphs", "script", "split")
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 

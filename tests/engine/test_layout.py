@@ -1,0 +1,87 @@
+"""Page structure on generated pages of each kind: reading order, paragraphs, separators,
+orientation; and the text of each output mode."""
+
+from __future__ import annotations
+
+import cv2
+import pytest
+
+from ocr_app.bench.page_kinds import KINDS, output_cer, page
+from ocr_app.engine import Line
+from ocr_app.engine.layout import MODES, analyse, render
+from tests.imagegen import render_lines, to_bgr
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_page_kind_reads_in_order(engine, kind):
+    generated = page(kind, seed=7)
+    res = engine.run(generated.image, use_cache=False)
+    assert output_cer(generated.text, res.text) <= 0.03, res.text
+    for mode in MODES:  # every mode keeps all of the text
+        assert output_cer(generated.text, res.text_as(mode)) <= 0.03 or mode == "raw", mode
+
+
+def test_two_columns_make_blocks_and_paragraphs(engine):
+    generated = page("2 columns en", seed=3)
+    res = engine.run(generated.image, use_cache=False)
+    assert len({ln.block for ln in res.lines}) >= 2
+    # two paragraphs per column, each one line in "paragraphs" mode
+    assert len(res.text_as("paragraphs").split("\n")) == 4
+    assert res.text.count("\n\n") == 3  # "lines": a blank line between paragraphs
+
+
+def test_vertical_columns_read_right_to_left_each_its_own_line(engine):
+    generated = page("vertical zh", seed=2)
+    res = engine.run(generated.image, use_cache=False)
+    assert all(ln.vertical for ln in res.lines)
+    assert output_cer(generated.text, res.text) <= 0.03
+    xs = [sum(p[0] for p in ln.box) / 4 for ln in res.lines]
+    assert xs == sorted(xs, reverse=True)
+    assert all(ln.end in ("", "\n") for ln in res.lines)  # Chinese columns join with nothing
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_a_turned_page_reads_like_the_upright_one(engine, angle):
+    upright = page("turned 90", seed=5)  # the same text, generated upright and then turned
+    base = cv2.rotate(upright.image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[angle]
+    straight = engine.run(base, use_cache=False)
+    turned = engine.run(cv2.rotate(base, code), use_cache=False)
+    assert straight.orientation == 0 and turned.orientation == angle
+    assert turned.text == straight.text
+    h, w = turned.image_size[1], turned.image_size[0]
+    for ln in turned.lines:  # boxes are on the file's own pixels
+        assert all(-2 <= x <= w + 2 and -2 <= y <= h + 2 for x, y in ln.box)
+
+
+def test_receipt_rows_stay_rows(engine):
+    rows = ["Latte x2        9.00", "Croissant       3.50", "Orange juice    4.20", "TOTAL          16.70"]
+    img = to_bgr(render_lines(rows, size=26))
+    res = engine.run(img, use_cache=False)
+    got = [" ".join(line.split()) for line in res.text.split("\n") if line]
+    assert got == [" ".join(r.split()) for r in rows]
+
+
+def _line(text: str, row: int, paragraph: int, end: str, indent: int = 0) -> Line:
+    return Line(box=[[0, 0], [1, 0], [1, 1], [0, 1]], text=text, confidence=1.0, row=row, paragraph=paragraph,
+                end=end, indent=indent)
+
+
+def test_modes_render_the_same_structure_differently():
+    lines = [_line("A first para-", 0, 0, ""), _line("graph ends here.", 1, 0, "\n"),
+             _line("Second", 2, 1, " "), _line("9.00", 2, 1, "\n", indent=12),
+             _line("中文第一行", 3, 2, ""), _line("第二行", 4, 2, "\n")]
+    assert render(lines, "lines") == "A first para-\ngraph ends here.\n\nSecond 9.00\n\n中文第一行\n第二行"
+    assert render(lines, "paragraphs") == "A first paragraph ends here.\nSecond 9.00\n中文第一行第二行"
+    assert render(lines, "raw") == "A first para-\ngraph ends here.\nSecond 9.00\n中文第一行\n第二行"
+    assert render(lines, "code").split("\n")[0] == "A first para-"
+
+
+def test_separators_join_cjk_tight_latin_with_a_space_and_rejoin_hyphens():
+    boxes = [[[0, 0], [400, 0], [400, 20], [0, 20]], [[0, 30], [400, 30], [400, 50], [0, 50]],
+             [[0, 60], [380, 60], [380, 80], [0, 80]], [[0, 90], [200, 90], [200, 110], [0, 110]]]
+    found = analyse(boxes, ["we went down to the river by the old", "mill and saw the water run past the",
+                            "stones. The morning was cold and hyph-", "enated words rejoin."])
+    assert found.end == [" ", " ", "", "\n"]
+    cjk = analyse(boxes[:2], ["我们在春天的早晨来到河边的小村庄", "这本书讲述了一个普通家庭几十年的"])
+    assert cjk.end[0] == ""
