@@ -17,8 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from . import handover
+
+if TYPE_CHECKING:  # the hand-over path imports neither Qt nor the engine
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    from ocr_app.engine import EngineConfig
+
+    from .grab import Shot
 
 
 def parse_region(text: str) -> list[int]:
@@ -71,7 +80,7 @@ def report(reply: dict, as_json: bool) -> int:
     return 1 if reply.get("cancelled") else 2
 
 
-def _engine_config():
+def _engine_config() -> EngineConfig:
     """The user's recognition settings, built as the window builds them (the schema)."""
     from PySide6.QtCore import QSettings
 
@@ -132,7 +141,7 @@ def run_here(args: argparse.Namespace) -> dict:
             "size": [image.width(), image.height()]}
 
 
-def _select(app, shots, screen: int | None):
+def _select(app: QApplication, shots: list[Shot], screen: int | None) -> QImage | None:
     """Run the overlay until the user picks a region or cancels; the picked image or None."""
     from .grab import screen_by_index, screen_key
     from .overlay import RegionPicker

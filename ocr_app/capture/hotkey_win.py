@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractNativeEventFilter, QCoreApplication, Qt
+from PySide6.QtCore import QAbstractNativeEventFilter, QByteArray, QCoreApplication, Qt
 
 from .hotkey import Combo, HotkeyError
 
@@ -41,7 +41,7 @@ class _Filter(QAbstractNativeEventFilter):
         super().__init__()
         self.on_press = on_press
 
-    def nativeEventFilter(self, event_type, message):
+    def nativeEventFilter(self, event_type: QByteArray, message: int) -> tuple[bool, int]:
         if bytes(event_type) in (b"windows_dispatcher_MSG", b"windows_generic_MSG"):
             from ctypes import wintypes
 
