@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from statistics import median
 from typing import Protocol
 
 import numpy as np
@@ -54,10 +55,11 @@ def _bounds(box: Sequence[Sequence[float]]) -> tuple[float, float, float, float]
 def group_rows(boxes: Sequence[Sequence[Sequence[float]]]) -> list[list[int]]:
     """Indices grouped into visual rows: a box joins a row when its vertical centre lies
     within the row's span and it overlaps the row by at least half its own height."""
-    order = sorted(range(len(boxes)), key=lambda i: (_bounds(boxes[i])[1] + _bounds(boxes[i])[3]) / 2)
+    bounds = [_bounds(b) for b in boxes]
+    order = sorted(range(len(boxes)), key=lambda i: bounds[i][1] + bounds[i][3])
     rows: list[dict] = []
     for i in order:
-        _, y0, _, y1 = _bounds(boxes[i])
+        _, y0, _, y1 = bounds[i]
         cy = (y0 + y1) / 2
         h = max(1.0, y1 - y0)
         target = None
@@ -70,7 +72,7 @@ def group_rows(boxes: Sequence[Sequence[Sequence[float]]]) -> list[list[int]]:
             rows.append({"top": y0, "bot": y1, "items": [i]})
         else:
             target["items"].append(i)
-    return [sorted(r["items"], key=lambda i: _bounds(boxes[i])[0]) for r in rows]
+    return [sorted(r["items"], key=lambda i: bounds[i][0]) for r in rows]
 
 
 def row_order(boxes: Sequence[Sequence[Sequence[float]]]) -> list[int]:
@@ -162,7 +164,7 @@ def analyse(boxes: Sequence[Sequence[Sequence[float]]], texts: Sequence[str],
                                     same_row=nxt is not None and _same_row(items[i], items[nxt]))
             paragraph += 1
         left = min(items[i].x0 for i in members)
-        unit = float(np.median([items[i].size for i in members])) * 0.55  # a Latin character's width
+        unit = float(median([items[i].size for i in members])) * 0.55  # a Latin character's width
         for i in members:
             indent[i] = max(0, round((items[i].x0 - left) / max(unit, 1.0))) if not items[i].vertical else 0
     return Structure(order, block_of, para_of, rows, end, indent, blocks)
@@ -189,7 +191,7 @@ def _cut(items: list[_Item], ids: list[int]) -> list[list[int]]:
     """Recursive XY-cut: blocks in reading order."""
     if len(ids) <= 1:
         return [ids] if ids else []
-    size = float(np.median([items[i].size for i in ids]))
+    size = float(median([items[i].size for i in ids]))
     headed = _around_headings(items, ids, size)
     if headed is not None:
         return [blk for part in headed for blk in _cut(items, part)]
@@ -230,7 +232,7 @@ def _is_text_column(items: list[_Item], ids: list[int]) -> bool:
     them more than a dozen characters long."""
     if len(ids) < 3:
         return False
-    return float(np.median([items[i].length for i in ids])) >= PROSE_LENGTH
+    return float(median([items[i].length for i in ids])) >= PROSE_LENGTH
 
 
 def _around_headings(items: list[_Item], ids: list[int], size: float) -> list[list[int]] | None:
@@ -279,17 +281,19 @@ def _gutter_crossers(items: list[_Item], ids: list[int], size: float) -> set[int
     if len(horizontal) < 5:
         return set()
     allowed = max(1, len(horizontal) // 6)
-    edges = sorted({items[i].x0 for i in horizontal} | {items[i].x1 for i in horizontal})
-    lo, hi = min(items[i].x0 for i in horizontal), max(items[i].x1 for i in horizontal)
+    x0 = np.array([items[i].x0 for i in horizontal])
+    x1 = np.array([items[i].x1 for i in horizontal])
+    edges = np.unique(np.concatenate([x0, x1]))
+    mids = (edges[:-1] + edges[1:]) / 2
+    counts = ((x0[:, None] < mids[None, :]) & (mids[None, :] < x1[:, None])).sum(axis=0)
+    lo, hi = float(x0.min()), float(x1.max())
     best: tuple[int, float, float] | None = None
     start = None
-    for a, b in pairwise(edges):
-        mid = (a + b) / 2
-        count = sum(1 for i in horizontal if items[i].x0 < mid < items[i].x1)
+    for a, b, count in zip(edges[:-1].tolist(), edges[1:].tolist(), counts.tolist(), strict=True):
         if count <= allowed and a > lo and b < hi:
             start = a if start is None else start
             if b - start >= GUTTER * size:
-                crossing = sum(1 for i in horizontal if items[i].x0 < start and items[i].x1 > b)
+                crossing = int(((x0 < start) & (x1 > b)).sum())
                 if best is None or crossing < best[0] or (crossing == best[0] and b - start > best[2] - best[1]):
                     best = (crossing, start, b)
         else:
@@ -308,7 +312,7 @@ def _split_y(items: list[_Item], ids: list[int], size: float) -> list[list[int]]
     gaps = _gaps(spans)
     if not gaps:
         return [ids]
-    usual = float(np.median([b - a for a, b in gaps]))
+    usual = float(median([b - a for a, b in gaps]))
     cuts = [(a + b) / 2 for a, b in gaps if b - a >= BLOCK_GAP * size and b - a >= 1.8 * usual]
     if not cuts:
         return [ids]
@@ -322,7 +326,7 @@ def _vertical_block(items: list[_Item], ids: list[int]) -> list[list[int]]:
     """Vertical columns right to left, top to bottom inside a column; a wide gap between
     columns starts a new paragraph."""
     cols = sorted(ids, key=lambda i: (-(items[i].x0 + items[i].x1) / 2, items[i].y0))
-    size = float(np.median([items[i].size for i in ids]))
+    size = float(median([items[i].size for i in ids]))
     paras: list[list[int]] = [[cols[0]]]
     for prev, i in pairwise(cols):
         if items[prev].x0 - items[i].x1 > BLOCK_GAP * size:
@@ -337,13 +341,13 @@ def _horizontal_block(items: list[_Item], ids: list[int]) -> list[list[int]]:
     wide gap, a first-line indent, or, in running text, a short last line."""
     boxes = [[[items[i].x0, items[i].y0], [items[i].x1, items[i].y1]] for i in ids]
     rows = [[ids[k] for k in row] for row in group_rows(boxes)]
-    size = float(np.median([items[i].size for i in ids]))
+    size = float(median([items[i].size for i in ids]))
     left = min(items[i].x0 for i in ids)
     right = max(items[i].x1 for i in ids)
     span = [(min(items[i].x0 for i in r), max(items[i].x1 for i in r),
              min(items[i].y0 for i in r), max(items[i].y1 for i in r)) for r in rows]
     gaps = [span[k + 1][2] - span[k][3] for k in range(len(rows) - 1)]
-    usual = float(np.median(gaps)) if gaps else 0.0
+    usual = float(median(gaps)) if gaps else 0.0
     # Running text fills its column: most rows run nearly edge to edge (a form or a list
     # does not, and its short rows must not end paragraphs).
     widths = [s[1] - s[0] for s in span]
