@@ -10,6 +10,7 @@ overwrite each other and a restarted run finds what it already wrote.
 from __future__ import annotations
 
 import sys
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ class DocExporter:
         self.written = self.failed = 0
         self._docs: dict[int, tuple[Doc, dict[str, dict[str, Any]]]] = {}
         self._by_key: dict[str, list[int]] = {}
+        self._lock = threading.Lock()  # the planner expects documents while the driver adds records
 
     def target(self, doc: Doc) -> Path:
         return self.folder / f"{safe_stem(doc.item.name)}-{doc.sha[:8]}.{self.fmt}"
@@ -38,17 +40,19 @@ class DocExporter:
         """Watch a probed document; export it now if every page was done before."""
         if not doc.sha or self.target(doc).exists():
             return
-        ident = id(doc)
-        self._docs[ident] = (doc, {})
-        for key in doc.keys:
-            self._by_key.setdefault(key, []).append(ident)
-        self._check(ident)
+        with self._lock:
+            ident = id(doc)
+            self._docs[ident] = (doc, {})
+            for key in doc.keys:
+                self._by_key.setdefault(key, []).append(ident)
+            self._check(ident)
 
     def add(self, record: dict[str, Any]) -> None:
-        for ident in self._by_key.get(record["key"], []):
-            if ident in self._docs:
-                self._docs[ident][1][record["key"]] = record
-                self._check(ident)
+        with self._lock:
+            for ident in list(self._by_key.get(record["key"], [])):
+                if ident in self._docs:
+                    self._docs[ident][1][record["key"]] = record
+                    self._check(ident)
 
     def _check(self, ident: int) -> None:
         doc, have = self._docs[ident]
