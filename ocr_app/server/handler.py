@@ -21,12 +21,13 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from . import umi
 from .limits import IDLE_TIMEOUT_S, DeadlineReader
 from .page import PAGE_HTML
 from .replies import error_json
-from .uploads import HttpError, extract
+from .uploads import HttpError, Upload, extract
 
 if TYPE_CHECKING:
     from .http_server import OcrHTTPServer
@@ -112,23 +113,32 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
                 self._check_site()
                 self._check_token()
                 self._json(200, self.server.service.health())
+            elif path == "/api/ocr/get_options":
+                self._check_site()
+                self._check_token()
+                self._json(200, umi.get_options(self.server.service.layout))
             else:
                 raise HttpError(404, f"no such endpoint: {path}")
         except HttpError as exc:
             self._json(exc.status, error_json(exc.message), exc.headers)
 
     def do_POST(self) -> None:
-        path = urlsplit(self.path).path
+        url = urlsplit(self.path)
+        path = url.path
         try:
             self._check_host()
+            if path == "/api/ocr":
+                self._umi_ocr()
+                return
             if path != "/ocr":
                 raise HttpError(404, f"no such endpoint: {path}")
             self._check_site()
             self._check_token()
+            layout = parse_qs(url.query).get("layout", [None])[-1]
             body = self._read_body()
             upload = extract(self.headers.get("Content-Type", ""), body)
             del body
-            reply = self.server.service.ocr(upload)
+            reply = self.server.service.ocr(upload, layout)
         except HttpError as exc:
             self.server.service.count(ok=False)
             self._json(exc.status, error_json(exc.message, exc.kind), exc.headers)
@@ -139,6 +149,40 @@ class OcrRequestHandler(BaseHTTPRequestHandler):
             self._json(500, error_json(f"internal error: {type(exc).__name__}"))
             return
         self.server.service.count(ok=True)
+        self._json(200, reply)
+
+    def _umi_ocr(self) -> None:
+        """Umi-OCR's `POST /api/ocr`: the same checks and limits as /ocr, which answer with
+        their HTTP status; what Umi itself reports (bad request, unreadable image, no text)
+        is a `code` under HTTP 200, as Umi answers."""
+        service = self.server.service
+        started = time.time()
+        try:
+            self._check_site()
+            self._check_token()
+            body = self._read_body()
+            request = umi.parse_request(body, service.layout)
+            del body
+            got = service.read(Upload(request.data, "", ""))
+            reply = umi.reply(got.results, request, got.started, got.ms / 1000)
+        except umi.UmiError as exc:
+            service.count(ok=False)
+            self._json(200, umi.failure(exc.code, exc.message, exc.kind, started))
+            return
+        except HttpError as exc:
+            service.count(ok=False)
+            if exc.kind is not None:  # the engine refused the input: Umi's failure code
+                self._json(200, umi.failure(umi.code_for(exc.kind), exc.message, exc.kind, started))
+            else:  # a refusal that protects the server keeps its status; Umi's fields ride along
+                self._json(exc.status, error_json(exc.message) | {"code": exc.status, "data": exc.message},
+                           exc.headers)
+            return
+        except Exception as exc:  # a bug must still answer, and keep the server up
+            service.count(ok=False)
+            sys.stderr.write(f"ocr server: internal error on /api/ocr: {exc!r}\n")
+            self._json(200, umi.failure(umi.CODE_UNKNOWN, f"internal error: {type(exc).__name__}", None, started))
+            return
+        service.count(ok=True)
         self._json(200, reply)
 
     def do_OPTIONS(self) -> None:

@@ -148,19 +148,22 @@ def start_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, toke
                  allow_remote: bool = False, max_body: int = DEFAULT_MAX_BODY, max_concurrent: int = 2,
                  cors_origin: str | None = None, log_requests: bool = False, use_text_layer: bool = True,
                  host_names: tuple[str, ...] = (), max_connections: int = MAX_CONNECTIONS,
-                 header_timeout: float = HEADER_TIMEOUT_S, body_timeout: float = BODY_TIMEOUT_S) -> ServerHandle:
+                 header_timeout: float = HEADER_TIMEOUT_S, body_timeout: float = BODY_TIMEOUT_S,
+                 layout: str | None = None) -> ServerHandle:
     """Bind, start serving in a daemon thread, return once listening (port=0 picks a free port).
 
     Raises ValueError for a non-loopback host without allow_remote or without a token,
     OSError if the port is taken. `host_names` are names besides this machine's addresses
-    that clients may use to reach a remote bind (the Host check is always on).
+    that clients may use to reach a remote bind (the Host check is always on). `layout` is
+    the text layout a request gets when it names none (default: the engine's).
     """
     loopback = is_loopback_host(host)
     if not loopback and not allow_remote:
         raise ValueError(f"refusing to listen on {host}: not a loopback address (use allow_remote)")
     if not loopback and not token:
         raise ValueError(f"refusing to listen on {host} without a token: other machines could use the API")
-    service = OcrService(engine, max_concurrent=max_concurrent, use_text_layer=use_text_layer)
+    service = OcrService(engine, max_concurrent=max_concurrent, use_text_layer=use_text_layer,
+                         **({"layout": layout} if layout else {}))
     names = frozenset() if loopback else own_names(host, host_names)
     server = OcrHTTPServer((host, port), service, token=token, max_body=max_body, cors_origin=cors_origin,
                            log_requests=log_requests, allowed_hosts=names,

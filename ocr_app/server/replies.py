@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocr_app.engine import ErrorKind, OcrResult
+from ocr_app.engine import DEFAULT_LAYOUT, ErrorKind, Line, OcrResult
 
 PREPROCESS_STAGES = ("load", "render", "text_layer", "preprocess")  # everything before the models
 MODEL_STAGES = ("detect", "classify", "recognize")
@@ -33,8 +33,15 @@ def _ms(value: float) -> float:
     return round(float(value), 1)
 
 
-def result_json(res: OcrResult) -> dict:
-    """One successful image (or page) → the reply body the old web service returned, plus extras."""
+def line_json(ln: Line) -> dict:
+    """One line: what the old web service returned, plus the page structure (additive)."""
+    return {"box": ln.box, "text": ln.text, "confidence": ln.confidence, "kind": ln.kind, "block": ln.block,
+            "paragraph": ln.paragraph, "row": ln.row, "end": ln.end, "indent": ln.indent, "vertical": ln.vertical}
+
+
+def result_json(res: OcrResult, layout: str = DEFAULT_LAYOUT) -> dict:
+    """One successful image (or page) → the reply body the old web service returned, plus
+    extras; `full_text` is the page's text in the `layout` mode."""
     timings = res.timings
     # A cache hit did no work this time: report the stages as 0, not the original run's numbers.
     pre = 0.0 if res.cached else sum(timings.get(k, 0.0) for k in PREPROCESS_STAGES)
@@ -42,9 +49,10 @@ def result_json(res: OcrResult) -> dict:
     out = {
         "success": True,
         "text": [ln.text for ln in res.lines],
-        "lines": [{"box": ln.box, "text": ln.text, "confidence": ln.confidence, "kind": ln.kind}
-                  for ln in res.lines],
-        "full_text": res.text,
+        "lines": [line_json(ln) for ln in res.lines],
+        "full_text": res.text_as(layout),
+        "layout": layout,
+        "orientation": res.orientation,
         "time_cost_ms": _ms(timings.get("total", 0.0)),
         "preprocess_time_ms": _ms(pre),
         "model_infer_time_ms": _ms(infer),
@@ -62,12 +70,12 @@ def page_error_json(res: OcrResult, number: int) -> dict:
             "error_kind": (res.error_kind or ErrorKind.INTERNAL).value}
 
 
-def document_json(pages: list[OcrResult], total_ms: float) -> dict:
+def document_json(pages: list[OcrResult], total_ms: float, layout: str = DEFAULT_LAYOUT) -> dict:
     """A multi-page document: per-page results plus everything flattened in page order."""
     page_docs = []
     for number, res in enumerate(pages, 1):
         if res.ok:
-            page_docs.append(result_json(res) | {"page": res.page or number})
+            page_docs.append(result_json(res, layout) | {"page": res.page or number})
         else:
             page_docs.append(page_error_json(res, number))
     ok_pages = [p for p in page_docs if p["success"]]
@@ -77,6 +85,7 @@ def document_json(pages: list[OcrResult], total_ms: float) -> dict:
         "text": [ln["text"] for ln in lines],
         "lines": lines,
         "full_text": "\n\n".join(p["full_text"] for p in ok_pages),
+        "layout": layout,
         "time_cost_ms": _ms(total_ms),
         "preprocess_time_ms": _ms(sum(p["preprocess_time_ms"] for p in ok_pages)),
         "model_infer_time_ms": _ms(sum(p["model_infer_time_ms"] for p in ok_pages)),

@@ -18,7 +18,9 @@ EXAMPLES = """examples (the page at http://127.0.0.1:8000/ takes drag-and-drop):
   curl -F image=@scan.png http://127.0.0.1:8000/ocr
   curl --data-binary @scan.png http://127.0.0.1:8000/ocr
   curl -H "Content-Type: application/json" -d '{"image_base64": "..."}' http://127.0.0.1:8000/ocr
+  curl -F image=@scan.png -F layout=paragraphs http://127.0.0.1:8000/ocr
   curl http://127.0.0.1:8000/health
+Umi-OCR compatible: POST /api/ocr {"base64": ..., "options": {...}}, GET /api/ocr/get_options
 """
 
 
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         handle = start_server(engine, args.host, values["port"], token, allow_remote=args.allow_remote,
                               max_body=int(args.max_mb * 1024 * 1024), max_concurrent=args.workers,
                               cors_origin=args.cors_origin, log_requests=not args.quiet,
-                              use_text_layer=values.get("use_text_layer", True), host_names=tuple(args.host_name))
+                              use_text_layer=values.get("use_text_layer", True), host_names=tuple(args.host_name),
+                              layout=values.get("layout"))
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{values['port']}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -118,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(sig, lambda *_: stop.set())
     info = engine.info()
     print(f"OCR Desk API on {handle.url}  (models {info['set']}/{info['precision']}, {info['threads']} threads"
-          f"{', token required' if token else ''})  POST /ocr, GET /health; Ctrl+C to stop", flush=True)
+          f"{', token required' if token else ''})  POST /ocr, GET /health, Umi-OCR's /api/ocr; Ctrl+C to stop",
+          flush=True)
     if generated:  # printed once: it is not stored anywhere
         print(f"token (generated, send 'Authorization: Bearer <token>'): {token}", flush=True)
     while not stop.wait(0.5):

@@ -18,8 +18,9 @@ import importlib.util
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
-from ocr_app.engine import Engine, ErrorKind, OcrResult
+from ocr_app.engine import DEFAULT_LAYOUT, LAYOUT_MODES, Engine, ErrorKind, OcrResult
 from ocr_app.jobs import Source, document_suffix, run_source
 
 from .replies import document_json, result_json, status_for
@@ -27,6 +28,27 @@ from .uploads import HttpError, Upload
 
 QUEUE_TIMEOUT_S = 120.0
 MAX_PAGES = 100  # one request must not hold an OCR slot for a whole book
+
+
+@dataclass
+class Reading:
+    """What one upload gave: its page results, the document's page count and the wall time.
+    Both APIs (/ocr and the Umi-compatible /api/ocr) shape their replies from it."""
+
+    results: list[OcrResult]
+    page_count: int
+    ms: float
+    paged: bool  # a document read page by page (PDF, multi-frame TIFF/GIF), not one image
+    started: float  # wall-clock time (s) the work began, for Umi's `timestamp`
+
+
+def check_layout(layout: str | None, default: str = DEFAULT_LAYOUT) -> str:
+    """The layout mode asked for (or `default`); 400 for a mode that does not exist."""
+    if layout is None or layout == "":
+        return default
+    if layout not in LAYOUT_MODES:
+        raise HttpError(400, f"unknown layout {layout[:40]!r}: choose one of {', '.join(LAYOUT_MODES)}")
+    return layout
 
 
 def documents_available() -> bool:
@@ -39,8 +61,9 @@ def documents_available() -> bool:
 
 class OcrService:
     def __init__(self, engine: Engine, max_concurrent: int = 2, queue_timeout: float = QUEUE_TIMEOUT_S,
-                 use_text_layer: bool = True):
+                 use_text_layer: bool = True, layout: str = DEFAULT_LAYOUT):
         self.engine = engine
+        self.layout = check_layout(layout)  # `full_text`'s mode when a request names none
         self.queue_timeout = queue_timeout  # how long a request waits for a free OCR slot before 503
         self.use_text_layer = use_text_layer
         self.started = time.monotonic()
@@ -58,9 +81,22 @@ class OcrService:
             self.counts["requests"] += 1
             self.counts["ok" if ok else "errors"] += 1
 
-    def ocr(self, upload: Upload) -> dict:
-        """Upload → reply dict; raises HttpError (status from the result's error kind) for
-        input the engine refuses."""
+    def ocr(self, upload: Upload, layout: str | None = None) -> dict:
+        """Upload → reply dict (`full_text` in `layout`, else the upload's own `layout`, else
+        the server's); raises HttpError (status from the result's error kind) for input the
+        engine refuses."""
+        mode = check_layout(upload.layout if upload.layout is not None else layout, self.layout)
+        got = self.read(upload)
+        if not got.paged:  # one image (or a document that could not be opened)
+            return result_json(got.results[0], mode)
+        reply = document_json(got.results, got.ms, mode)
+        reply["page_count"] = got.page_count
+        reply["truncated"] = len(got.results) < got.page_count
+        return reply
+
+    def read(self, upload: Upload) -> Reading:
+        """Upload → its pages' results under the OCR slots; raises HttpError when the engine
+        refuses the input (no page readable) or the server is busy."""
         source = Source.from_bytes(upload.data, upload.name or "image")
         suffix = document_suffix(source)
         if suffix == ".pdf" and not self.pdf:
@@ -90,7 +126,8 @@ class OcrService:
             while len(self._seen) > self._seen_max:
                 self._seen.popitem(last=False)
 
-    def _run(self, source: Source, digest: bytes | None) -> dict:
+    def _run(self, source: Source, digest: bytes | None) -> Reading:
+        wall = time.time()
         started = time.perf_counter()
         count = {"done": 0, "total": 0}
 
@@ -101,23 +138,19 @@ class OcrService:
                                   progress=progress, use_cache=True))
         if not results:
             raise HttpError(400, "the document has no pages", ErrorKind.EMPTY)
+        ms = (time.perf_counter() - started) * 1000
         if len(results) == 1 and results[0].page is None:  # one image (or a document that could not be opened)
-            return self._image_reply(results[0], digest)
+            res = results[0]
+            if not res.ok:
+                raise HttpError(status_for(res.error_kind), res.error or "OCR failed", res.error_kind)
+            if digest is not None:
+                self._remember(digest)
+            return Reading(results, 1, ms, paged=False, started=wall)
         if not any(res.ok for res in results):  # nothing to return: an error, not a 200 with no text
             first = results[0]
             raise HttpError(status_for(first.error_kind), f"no page could be read: {first.error or 'OCR failed'}",
                             first.error_kind)
-        reply = document_json(results, (time.perf_counter() - started) * 1000)
-        reply["page_count"] = count["total"]
-        reply["truncated"] = len(results) < count["total"]
-        return reply
-
-    def _image_reply(self, res: OcrResult, digest: bytes | None) -> dict:
-        if not res.ok:
-            raise HttpError(status_for(res.error_kind), res.error or "OCR failed", res.error_kind)
-        if digest is not None:
-            self._remember(digest)
-        return result_json(res)
+        return Reading(results, count["total"], ms, paged=True, started=wall)
 
     def health(self) -> dict:
         info = self.engine.info()

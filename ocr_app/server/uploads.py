@@ -1,7 +1,8 @@
 """Get the uploaded file's bytes out of a request body, whichever of the three forms it uses.
 
 Accepted: multipart/form-data with a field named `image`; JSON `{"image_base64": ...}`
-(optionally a data: URL); anything else is taken as the raw file bytes.
+(optionally a data: URL); anything else is taken as the raw file bytes. A text layout mode
+may ride along as the form field or JSON key `layout` (the query string is the handler's).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from ocr_app.engine import ErrorKind
 
 FIELD = "image"
+LAYOUT_FIELD = "layout"
 
 
 class HttpError(Exception):
@@ -37,6 +39,7 @@ class Upload:
     data: bytes
     name: str  # the client's file name, "" when it gave none (messages then say "uploaded PDF")
     content_type: str  # declared type of the file itself (may be "")
+    layout: str | None = None  # the `layout` form field or JSON key, unchecked (service.py checks it)
 
 
 def extract(content_type: str, body: bytes) -> Upload:
@@ -72,7 +75,10 @@ def _from_json(body: bytes) -> Upload:
     except (binascii.Error, ValueError) as exc:
         raise HttpError(400, f"image_base64 is not valid base64: {exc}") from exc
     name = doc.get("name") if isinstance(doc.get("name"), str) else ""
-    return Upload(data, name, "")
+    layout = doc.get(LAYOUT_FIELD)
+    if layout is not None and not isinstance(layout, str):
+        raise HttpError(400, f"\"{LAYOUT_FIELD}\" must be a string")
+    return Upload(data, name, "", layout)
 
 
 class _PartCollector:
@@ -112,12 +118,19 @@ def _from_multipart(body: bytes, boundary: bytes | None) -> Upload:
         parser.finalize()
     except MultipartParseError as exc:
         raise HttpError(400, f"malformed multipart body: {exc}") from exc
+    upload: Upload | None = None
+    layout: str | None = None
     for headers, data in collector.parts:
         _disp, opts = parse_options_header(headers.get(b"content-disposition", b""))
-        if opts.get(b"name") == FIELD.encode():
+        if opts.get(b"name") == FIELD.encode() and upload is None:
             name = opts.get(b"filename", b"").decode("utf-8", "replace")
             ctype = parse_options_header(headers.get(b"content-type", b""))[0].decode("latin-1").lower()
             if not data:
                 raise HttpError(400, f"missing image: multipart field '{FIELD}' is empty")
-            return Upload(bytes(data), name, ctype)
-    raise HttpError(400, f"missing image: no multipart field named '{FIELD}'")
+            upload = Upload(bytes(data), name, ctype)
+        elif opts.get(b"name") == LAYOUT_FIELD.encode():
+            layout = bytes(data[:64]).decode("utf-8", "replace").strip()
+    if upload is None:
+        raise HttpError(400, f"missing image: no multipart field named '{FIELD}'")
+    upload.layout = layout
+    return upload
