@@ -111,7 +111,7 @@ def run_here(args: argparse.Namespace) -> dict:
     app = QApplication.instance() or QApplication([sys.argv[0]])
 
     from .grab import CaptureError, cut, grab_all, grab_region, grab_screen, screen_by_index
-    from .recognize import to_bgr
+    from .capture_reader import to_bgr
 
     try:
         if args.region is not None:

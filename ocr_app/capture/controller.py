@@ -23,7 +23,7 @@ from .grab import CaptureError
 from .hotkey import GlobalHotkey, HotkeyError
 from .instance import InstanceServer, Reply
 from .overlay import RegionPicker
-from .recognize import CaptureRecognizer, png_bytes
+from .capture_reader import CaptureRecognizer, png_bytes
 from .toast import CaptureToast
 from .tray import Tray
 
