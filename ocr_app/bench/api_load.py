@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr_app import options
+
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "C:/Windows/Fonts/arial.ttf",
                    "/System/Library/Fonts/Supplemental/Arial.ttf")
 
@@ -110,15 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     p.add_argument("--requests", type=int, default=200, help="requests per phase (default 200)")
     p.add_argument("--repeat-images", type=int, default=4, help="images cycled in the repeated phase (default 4)")
-    p.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (default: physical cores)")
     p.add_argument("--workers", type=int, default=2, help="server's concurrent OCR slots (default 2)")
-    p.add_argument("--precision", choices=("int8", "fp32"), default="int8")
+    options.add_arguments(p, options.SERVER, names=("threads", "precision", "model_set"))
     args = p.parse_args(argv)
 
-    from ocr_app.engine import Engine, EngineConfig
+    from ocr_app.engine import Engine
     from ocr_app.server import start_server
 
-    engine = Engine(EngineConfig(precision=args.precision, threads=args.threads))
+    engine = Engine(options.engine_config(options.values_from_args(args)))
     distinct = make_images(args.requests, "d")
     repeated = make_images(args.repeat_images, "r")
     with start_server(engine, "127.0.0.1", 0, max_concurrent=args.workers) as handle:
