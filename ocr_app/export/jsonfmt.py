@@ -1,4 +1,6 @@
-"""JSON: everything the engine produced, for programs (boxes, confidences, timings)."""
+"""JSON: everything the engine produced, for programs (boxes, confidences, timings), and
+the page's structure: `orientation`, the text's `layout`, and `blocks` → `paragraphs` →
+`lines` (indices into the page's `lines`, each of which carries its `end` separator)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,31 @@ def page_dict(doc: ExportDoc, i: int) -> dict:
     }
     if edit is not None:
         out["recognized_text"] = res.text
+    out["orientation"] = res.orientation  # degrees clockwise the page lay at; boxes are the file's pixels
+    out["layout"] = doc.layout
+    out["blocks"] = blocks(out["lines"])
+    return out
+
+
+def blocks(lines: list[dict]) -> list[dict]:
+    """The page's lines grouped as the engine laid them out, in reading order: blocks of
+    paragraphs of line indices, each paragraph with its text joined by the lines' `end`."""
+    out: list[dict] = []
+    for index, ln in enumerate(lines):
+        if not out or out[-1]["block"] != ln.get("block", 0):
+            out.append({"block": ln.get("block", 0), "paragraphs": []})
+        paras = out[-1]["paragraphs"]
+        if not paras or paras[-1]["paragraph"] != ln.get("paragraph", 0):
+            paras.append({"paragraph": ln.get("paragraph", 0), "lines": [], "text": ""})
+        para = paras[-1]
+        if para["lines"]:
+            prev = lines[para["lines"][-1]]
+            sep = prev.get("end", "\n")
+            if sep == "" and para["text"].endswith("-") and ln.get("text", "")[:1].islower():
+                para["text"] = para["text"][:-1]  # a word split at the line end, rejoined
+            para["text"] += sep if sep in ("", " ") else "\n"
+        para["lines"].append(index)
+        para["text"] += ln.get("text", "")
     return out
 
 

@@ -3,12 +3,17 @@
 Page size: a PDF page keeps its own size; a scan with a plausible recorded DPI gets its
 physical size; otherwise (screenshots, photos, pasted pixels) the image fills the page at
 the DPI that makes its long side A4's long side (never below 72 DPI).
+Turned pages (`OcrResult.orientation` not 0): the page shows the image turned upright and
+its text layer sits on the upright lines, so selecting text works as the user reads it.
+Vertical lines (an upright box taller than wide, more than one character) carry their text
+top to bottom, glyphs turned a quarter clockwise, so it fills the column's box.
 Edited pages: the boxes belong to the recognised lines, so edited text is placed on them
 only when the edit has the same number of lines; otherwise the recognised text is used.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +25,8 @@ from .pdfwriter import PdfWriter
 
 A4_LONG_IN = 11.69
 JPEG_QUALITY = 85
+_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+VERTICAL = 1.2  # an upright box this many times taller than wide holds a vertical line
 
 
 def page_dpi(width_px: int, height_px: int) -> float:
@@ -75,21 +82,60 @@ def _texts(doc: ExportDoc, i: int) -> list[str]:
 def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray,
               size_pt: tuple[float, float] | None) -> None:
     res = doc.pages[i]
+    turn = (360 - res.orientation) % 360  # what makes the page upright
     h, w = img.shape[:2]
+    ow, oh = res.image_size if res.image_size[0] > 0 and res.image_size[1] > 0 else (w, h)
+    if turn:
+        img = cv2.rotate(img, _ROTATE[turn])
+        h, w = img.shape[:2]
+        if size_pt is not None and turn != 180:
+            size_pt = (size_pt[1], size_pt[0])
     if size_pt is None or min(size_pt) <= 0:
         pt = 72.0 / page_dpi(w, h)
         size_pt = (w * pt, h * pt)
     width_pt, height_pt = size_pt
-    ow, oh = res.image_size if res.image_size[0] > 0 and res.image_size[1] > 0 else (w, h)
-    sx, sy = width_pt / ow, height_pt / oh  # original-image pixels → points
     ops = []
     for line, text in zip(res.lines, _texts(doc, i), strict=True):
         if len(line.box) != 4 or not text.strip():
             continue
-        quad = [(float(x) * sx, height_pt - float(y) * sy) for x, y, *_ in line.box]
+        quad = text_quad(line.box, text, turn, (ow, oh), (width_pt, height_pt))
         ops.append(writer.text_ops(text, quad))
     jpeg, gray = _encode(img)
     writer.add_page(width_pt, height_pt, jpeg, (w, h), gray, "".join(ops))
+
+
+def _turn_point(x: float, y: float, turn: int, size: tuple[float, float]) -> tuple[float, float]:
+    """A point of an image of `size` (w, h) where it lies once the image is turned `turn`
+    degrees clockwise (pixel-corner coordinates, as the engine's boxes)."""
+    w, h = size
+    if turn == 90:
+        return h - y, x
+    if turn == 180:
+        return w - x, h - y
+    if turn == 270:
+        return y, w - x
+    return x, y
+
+
+def text_quad(box: list, text: str, turn: int, size: tuple[float, float],
+              page_pt: tuple[float, float]) -> list[tuple[float, float]]:
+    """A line's box (the file's pixels, image of `size`) → the quad its text is stretched
+    over on the upright PDF page (points, y up; TL, TR, BR, BL along the text)."""
+    upright = size if turn in (0, 180) else (size[1], size[0])
+    pts = [_turn_point(float(p[0]), float(p[1]), turn, size) for p in box]
+    # Corners as the upright page shows them: the top edge is the one pointing most to the
+    # right (an upside-down page's boxes begin at their bottom-right corner).
+    k = max(range(4), key=lambda j: _rightward(pts[j], pts[(j + 1) % 4]))
+    pts = pts[k:] + pts[:k]
+    sx, sy = page_pt[0] / upright[0], page_pt[1] / upright[1]
+    tl, tr, br, bl = [(x * sx, page_pt[1] - y * sy) for x, y in pts]
+    if len(text.strip()) > 1 and math.dist(tl, bl) > VERTICAL * math.dist(tl, tr):
+        return [tr, br, bl, tl]  # a vertical line: its text runs down the column
+    return [tl, tr, br, bl]
+
+
+def _rightward(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return (b[0] - a[0]) / max(1e-9, math.dist(a, b))
 
 
 def _blank_page(writer: PdfWriter) -> None:

@@ -39,6 +39,24 @@ def md_escape(line: str) -> str:
     return _MD_LEAD.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 
 
+def md_body(text: str, layout: str) -> str:
+    """A page's text as Markdown in its layout mode: paragraphs stay paragraphs (a blank
+    line between them; the printed lines of one kept with hard breaks), and "code" text goes
+    into a fence so its indentation survives."""
+    if layout == "code":
+        fence = "```"
+        while fence in text:
+            fence += "`"
+        body = text.strip("\n")
+        return f"{fence}\n{body}\n{fence}" if body.strip() else ""
+    if layout == "paragraphs":  # one paragraph a line
+        paras = [[ln] for ln in text.splitlines() if ln.strip()]
+    else:
+        paras = [[ln for ln in chunk.splitlines() if ln.strip()] for chunk in re.split(r"\n[ \t]*\n", text)]
+    # Two trailing spaces keep the printed line breaks inside one paragraph.
+    return "\n\n".join("  \n".join(md_escape(ln) for ln in para) for para in paras if para)
+
+
 def to_md(docs: list[ExportDoc]) -> str:
     parts: list[str] = []
     for doc in docs:
@@ -47,8 +65,5 @@ def to_md(docs: list[ExportDoc]) -> str:
             label = doc.page_label(i)
             if label is not None:
                 parts.append(f"## Page {label}")
-            body = _page_body(doc, i)
-            lines = [md_escape(ln) for ln in body.splitlines() if ln.strip()]
-            # Two trailing spaces keep the recognised line breaks inside one paragraph.
-            parts.append("  \n".join(lines) if lines else "*(no text)*")
+            parts.append(md_body(_page_body(doc, i), doc.layout) or "*(no text)*")
     return "\n\n".join(parts) + "\n"
