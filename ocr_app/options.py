@@ -138,6 +138,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("add_captures", bool, True, "captures also join the batch list", group="capture",
            scopes=frozenset({GUI})),
     Option("start_minimised", bool, False, "start hidden in the tray", group="capture", scopes=frozenset({GUI})),
+    # -- history (ocr_app/store): every page read and every edit, kept on this computer only. GUI scope:
+    # `main.py ocr` adds --no-history by name, so bulk runs (which take every CLI option) are unaffected.
+    Option("keep_history", bool, True, "keep every page read and every edit in the local history (searchable)",
+           group="history", scopes=frozenset({GUI}), flag="--no-history"),
+    Option("history_days", int, 0, "forget history older than this many days (0: keep it)", group="history",
+           scopes=frozenset({GUI}), minimum=0, maximum=3650),
 )
 
 BY_NAME: dict[str, Option] = {opt.name: opt for opt in OPTIONS}

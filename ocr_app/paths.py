@@ -40,3 +40,18 @@ def user_cache_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "ocr-desk"
+
+
+def user_data_dir() -> Path:
+    """Per-user data that must outlive a cache clean-up: the history store (ocr_app/store).
+    OCR_DESK_DATA overrides it (tests, portable installs)."""
+    override = os.environ.get("OCR_DESK_DATA")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "ocr-desk"

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The history store (ocr_app/store) lives in the user data folder: tests use a throwaway one.
+os.environ.setdefault("OCR_DESK_DATA", tempfile.mkdtemp(prefix="ocrdesk-data-"))
+
+
+@pytest.fixture(autouse=True)
+def _own_history(tmp_path, monkeypatch):
+    """Each test gets an empty history store, so no window restores another test's batch."""
+    monkeypatch.setenv("OCR_DESK_DATA", str(tmp_path / "ocrdesk-data"))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@
 `target`; with `combined=False` it writes `<stem>.<fmt>` per doc into the folder `target`
 (a second doc with the same stem gets "<stem> (2).<fmt>"). Writes are atomic: a failure
 leaves any previous file untouched and raises ExportError with a user-facing message.
-Per-page `edited_text` replaces the recognised text where it is not None.
+Per-page line edits (`ExportDoc.edits`, see edits.py) replace the recognised lines in every format.
 """
 
 from __future__ import annotations

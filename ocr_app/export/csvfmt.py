@@ -1,8 +1,7 @@
 """CSV: one row per recognised line, for spreadsheets.
 
-Written as UTF-8 with a BOM so Excel shows Chinese correctly. A page the user edited
-cannot be tied to boxes any more, so its rows carry the edited lines with kind
-"edited" and empty confidence/box cells.
+Written as UTF-8 with a BOM so Excel shows Chinese correctly. Edited lines keep their box
+and confidence, with `edited` = 1; a line the user added has empty box cells.
 """
 
 from __future__ import annotations
@@ -13,22 +12,18 @@ import io
 from .export_doc import ExportDoc
 
 HEADER = ["file", "page", "line", "text", "confidence", "kind",
-          "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4"]
+          "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4", "edited"]
 
 
 def _rows(doc: ExportDoc, i: int) -> list[list]:
     res = doc.pages[i]
     page = doc.page_label(i)
-    edit = doc.edited(i)
-    if edit is not None:
-        lines = [ln for ln in edit.splitlines() if ln.strip()]
-        return [[doc.name, page, n, text, "", "edited", *[""] * 8] for n, text in enumerate(lines, 1)]
     rows = []
-    for n, ln in enumerate(res.lines, 1):
-        coords = [round(float(v), 1) for pt in ln.box for v in pt[:2]]
-        rows.append([doc.name, page, n, ln.text, f"{ln.confidence:.4f}", ln.kind, *coords])
+    for n, (ln, edited) in enumerate(doc.lines(i), 1):
+        coords = [round(float(v), 1) for pt in ln.box for v in pt[:2]] if len(ln.box) == 4 else [""] * 8
+        rows.append([doc.name, page, n, ln.text, f"{ln.confidence:.4f}", ln.kind, *coords, int(edited)])
     if not rows and res.error:
-        rows.append([doc.name, page, 0, "", "", "error: " + res.error, *[""] * 8])
+        rows.append([doc.name, page, 0, "", "", "error: " + res.error, *[""] * 8, 0])
     return rows
 
 

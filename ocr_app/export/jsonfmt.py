@@ -28,7 +28,7 @@ def page_dict(doc: ExportDoc, i: int) -> dict:
         "cached": res.cached,
         "error": res.error,
         "error_kind": res.error_kind.value if res.error_kind is not None else None,
-        "lines": [ln.to_dict() for ln in res.lines],
+        "lines": [{**ln.to_dict(), "edited": edited} for ln, edited in doc.lines(i)],
     }
     if edit is not None:
         out["recognized_text"] = res.text

@@ -7,8 +7,8 @@ Turned pages (`OcrResult.orientation` not 0): the page shows the image turned up
 its text layer sits on the upright lines, so selecting text works as the user reads it.
 Vertical lines (an upright box taller than wide, more than one character) carry their text
 top to bottom, glyphs turned a quarter clockwise, so it fills the column's box.
-Edited pages: the boxes belong to the recognised lines, so edited text is placed on them
-only when the edit has the same number of lines; otherwise the recognised text is used.
+Edited pages: every edited line keeps its box (edits.py), so its text is fitted into that box;
+a line the user added has no box and is left out of the text layer.
 """
 
 from __future__ import annotations
@@ -69,14 +69,9 @@ def _encode(img: np.ndarray) -> tuple[bytes, bool]:
     return buf.tobytes(), gray is not None
 
 
-def _texts(doc: ExportDoc, i: int) -> list[str]:
-    lines = doc.pages[i].lines
-    edit = doc.edited(i)
-    if edit is not None:
-        edited = [ln for ln in edit.splitlines() if ln.strip()]
-        if len(edited) == len(lines):
-            return edited
-    return [ln.text for ln in lines]
+def _texts(doc: ExportDoc, i: int) -> list[tuple[list, str]]:
+    """(box, text) of each line as the user left it: edited text goes into its own box."""
+    return [(ln.box, ln.text) for ln, _edited in doc.lines(i)]
 
 
 def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray,
@@ -95,10 +90,10 @@ def _add_page(writer: PdfWriter, doc: ExportDoc, i: int, img: np.ndarray,
         size_pt = (w * pt, h * pt)
     width_pt, height_pt = size_pt
     ops = []
-    for line, text in zip(res.lines, _texts(doc, i), strict=True):
-        if len(line.box) != 4 or not text.strip():
+    for box, text in _texts(doc, i):
+        if len(box) != 4 or not text.strip():
             continue
-        quad = text_quad(line.box, text, turn, (ow, oh), (width_pt, height_pt))
+        quad = text_quad(box, text, turn, (ow, oh), (width_pt, height_pt))
         ops.append(writer.text_ops(text, quad))
     jpeg, gray = _encode(img)
     writer.add_page(width_pt, height_pt, jpeg, (w, h), gray, "".join(ops))

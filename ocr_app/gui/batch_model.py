@@ -35,6 +35,8 @@ def status_label(item: BatchItem) -> str:
         text += f" {len(item.pages)}/{item.page_total}"
     if item.status is Status.FAILED and item.error:
         text += f": {kind_text(item.error_kind)}"
+    if item.missing:
+        text += " · " + tr("source missing")
     return text
 
 
@@ -179,6 +181,14 @@ class BatchModel(QAbstractItemModel):
         for item in items:
             self._row_of[item.id] = len(self.items)
             self.items.append(item)
+        self.endInsertRows()
+
+    def insert(self, row: int, items: list[BatchItem]) -> None:
+        """Put items back at `row` (undo of Remove/Clear)."""
+        row = max(0, min(row, len(self.items)))
+        self.beginInsertRows(QModelIndex(), row, row + len(items) - 1)
+        self.items[row:row] = items
+        self._reindex()
         self.endInsertRows()
 
     def remove(self, item_ids: set[int]) -> None:

@@ -10,7 +10,7 @@ TOOLBAR = ("add_files", "add_folder", "paste", None, "cancel", "retry", "remove"
 TOOLBAR_RIGHT = ("dark", "settings", "about")  # icon-only, after a spacer
 MENUS = (("file", ("add_files", "add_folder", "paste", None, "export", None, "quit")),
          ("edit", ("copy", "copy_all")),
-         ("batch", ("cancel", "retry", "remove", "clear")),
+         ("batch", ("cancel", "retry", "remove", "clear", "undo", None, "history")),
          ("view", ("zoom_in", "zoom_out", "zoom_fit", "zoom_actual", None, "dark")),
          ("tools", ("settings",)),
          ("help", ("about",)))

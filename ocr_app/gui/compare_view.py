@@ -66,10 +66,16 @@ class CompareView(QWidget):
         self.actual_btn.setObjectName("zoomButton")
         self.actual_btn.setText("1:1")
         self.actual_btn.clicked.connect(self.actual_size)
+        self.order_btn = QToolButton()
+        self.order_btn.setObjectName("zoomButton")
+        self.order_btn.setCheckable(True)
+        self.order_btn.setChecked(True)
+        self.order_btn.toggled.connect(self.original.set_order_visible)
 
         header = QHBoxLayout()
         header.setContentsMargins(2, 0, 2, 0)
         header.addWidget(self.original_title)
+        header.addWidget(self.order_btn)
         header.addStretch(1)
         header.addWidget(self.processed_title)
         header.addWidget(self.stage_box)
@@ -124,6 +130,8 @@ class CompareView(QWidget):
         self.zoom_out_btn.setToolTip(self.tr("Zoom out (Ctrl+-)"))
         self.fit_btn.setToolTip(self.tr("Fit to window (Ctrl+0)"))
         self.actual_btn.setToolTip(self.tr("Actual size, 100 % (Ctrl+1)"))
+        self.order_btn.setText(self.tr("Reading order"))
+        self.order_btn.setToolTip(self.tr("Number the boxes in reading order (block.line)"))
 
     # ---- content ---------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ class DetailPane(QObject):
         self._signals.ready.connect(self._on_view_ready)
         compare.box_clicked.connect(self._on_box_clicked)
         text_panel.line_clicked.connect(compare.select_box)
-        text_panel.text_edited.connect(self._on_text_edited)
+        text_panel.edits_changed.connect(self._on_edits)
+        self.on_edit = None  # callable(item, page): the window saves the edit to the store
 
     # ---- what the batch tells us -----------------------------------------------------
 
@@ -79,10 +80,15 @@ class DetailPane(QObject):
     def refresh(self) -> None:
         item, page, result = self.item, self.page, self.result()
         self.text_panel.show_result(result, item.edited.get(page) if result is not None else None)
+        missing = item is not None and item.missing
         if result is None or not (item.finished or item.document):  # a document's done pages show at once
             self.shown = None
             waiting = item is not None and item.status in (Status.QUEUED, Status.RUNNING)
             self.compare.clear(tr("Waiting for recognition…") if waiting else None)
+            return
+        if missing and item.data is None:
+            self.shown = None
+            self.compare.clear(tr("Source missing: the file was moved or deleted. Its text is kept."))
             return
         if result.error and not item.document:
             self.shown = None
@@ -117,9 +123,16 @@ class DetailPane(QObject):
         self.compare.select_box(index)
         self.text_panel.select_line(index)
 
-    def _on_text_edited(self, text: str) -> None:
-        if self.result() is not None:
-            self.item.edited[self.page] = text
+    def _on_edits(self, edits) -> None:
+        if self.result() is None:
+            return
+        if edits is None:
+            self.item.edited.pop(self.page, None)
+        else:
+            self.item.edited[self.page] = edits
+            self.item.edits_exported = False
+        if self.on_edit is not None:
+            self.on_edit(self.item, self.page)
 
     def retint(self) -> None:
         """Re-draw the text highlights after a palette change (keeps the user's edits)."""

@@ -16,9 +16,9 @@ def exportable(items: list[BatchItem]) -> list[BatchItem]:
     return [it for it in items if it.status is Status.DONE and it.pages]
 
 
-def to_docs(items: list[BatchItem], with_images: bool = True) -> list:
-    """ExportDocs carrying the user's edits; page images (only the PDF needs them) are file
-    paths, or the decoded pixels of a pasted image."""
+def to_docs(items: list[BatchItem], with_images: bool = True, layout: str = "lines") -> list:
+    """ExportDocs carrying the user's line edits and the chosen layout mode; page images (only
+    the PDF needs them) are file paths, or the decoded pixels of a pasted image."""
     export = optional.export()
     if export is None:
         raise RuntimeError("export support is not installed")
@@ -27,7 +27,7 @@ def to_docs(items: list[BatchItem], with_images: bool = True) -> list:
         edited = [item.edited.get(i) for i in range(len(item.pages))]
         docs.append(export.ExportDoc(name=item.name, pages=list(item.pages),
                                      images=_images(item) if with_images else None,
-                                     edited_text=edited if any(e is not None for e in edited) else None))
+                                     edits=edited if any(e is not None for e in edited) else None, layout=layout))
     return docs
 
 
@@ -41,7 +41,7 @@ def _images(item: BatchItem) -> list | None:
             return [page_image(Source.from_bytes(item.data, item.name))]
         except Exception:  # not decodable now: the PDF page gets text without a picture
             return None
-    if item.path is None:
+    if item.path is None or item.missing:
         return None
     # The exporter decodes (or renders, for document pages) one page at a time from the path.
     return [item.path] * len(item.pages)
@@ -55,9 +55,11 @@ class ExportSignals(QObject):
 class ExportTask(QRunnable):
     """Runs `export_docs`; documents may need their pages rendered, so never on the GUI thread."""
 
-    def __init__(self, items: list[BatchItem], fmt: str, target: Path, combined: bool, signals: ExportSignals):
+    def __init__(self, items: list[BatchItem], fmt: str, target: Path, combined: bool, signals: ExportSignals,
+                 layout: str = "lines"):
         super().__init__()
         self.items, self.fmt, self.target, self.combined, self.signals = items, fmt, target, combined, signals
+        self.layout = layout
 
     def run(self) -> None:
         export = optional.export()
@@ -65,7 +67,7 @@ class ExportTask(QRunnable):
             emit(self.signals.failed, "export support is not installed")
             return
         try:
-            docs = to_docs(self.items, with_images=self.fmt == "pdf")
+            docs = to_docs(self.items, with_images=self.fmt == "pdf", layout=self.layout)
             written = export.export_docs(docs, self.fmt, self.target, combined=self.combined)
         except export.ExportError as exc:
             emit(self.signals.failed, str(exc))

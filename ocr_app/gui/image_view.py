@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QPolygonF, QWheelEvent
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsPolygonItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
 from .qtfix import emit
 
@@ -42,6 +50,8 @@ class ImageView(QGraphicsView):
         self.pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self.pixmap_item)
         self.boxes: list[QGraphicsPolygonItem] = []
+        self.order_labels: list[QGraphicsRectItem] = []  # "block.line" on each box, in reading order
+        self.show_order = True
         self.selected_box = -1
         self.fit_mode = True
         self.horizontalScrollBar().valueChanged.connect(lambda _v: emit(self.view_moved))
@@ -83,11 +93,43 @@ class ImageView(QGraphicsView):
             self._style_box(item, selected=False)
             self.scene().addItem(item)
             self.boxes.append(item)
+        self._label_order(lines)
+
+    def _label_order(self, lines: list[Line]) -> None:
+        """Number each box "block.line" in reading order (lines arrive in reading order);
+        the labels keep their screen size at any zoom."""
+        in_block: dict[int, int] = {}
+        for line in lines:
+            if len(line.box) < 1:
+                continue
+            block = int(getattr(line, "block", 0))
+            in_block[block] = in_block.get(block, 0) + 1
+            text = QGraphicsSimpleTextItem(f"{block + 1}.{in_block[block]}")
+            text.setBrush(QBrush(QColor("#ffffff")))
+            rect = text.boundingRect().adjusted(-3, -1, 3, 1)
+            tag = QGraphicsRectItem(rect)
+            tag.setBrush(QBrush(QColor(47, 125, 225, 210)))
+            tag.setPen(QPen(Qt.PenStyle.NoPen))
+            text.setParentItem(tag)
+            tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            x, y = (float(v) for v in line.box[0][:2])
+            tag.setPos(x, y)
+            tag.setZValue(3)
+            tag.setVisible(self.show_order)
+            tag.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self.scene().addItem(tag)
+            self.order_labels.append(tag)
+
+    def set_order_visible(self, visible: bool) -> None:
+        self.show_order = visible
+        for tag in self.order_labels:
+            tag.setVisible(visible)
 
     def clear_boxes(self) -> None:
-        for item in self.boxes:
+        for item in self.boxes + self.order_labels:
             self.scene().removeItem(item)
         self.boxes.clear()
+        self.order_labels.clear()
         self.selected_box = -1
 
     def select_box(self, index: int, centre: bool = True) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 
 if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
     from ocr_app.engine import OcrResult
+    from ocr_app.export.edits import EditLine
 
 
 _ids = itertools.count(1)
@@ -36,7 +37,10 @@ class BatchItem:
     error_kind: object = None  # its ErrorKind: what the window says, translated (see error_text)
     pages: list[OcrResult] = field(default_factory=list)
     page_total: int = 0  # known page count while a document is running
-    edited: dict[int, str] = field(default_factory=dict)  # page index → user-edited text
+    edited: dict[int, list[EditLine]] = field(default_factory=dict)  # page index → the user's lines
+    edits_exported: bool = True  # False while an edit has been neither exported nor copied
+    missing: bool = False  # restored from the store and its file is gone (the text is kept)
+    store_id: int | None = None  # row in the history store
     thumb: QImage | None = None
     key: object = None  # file identity used to ignore duplicates (see intake.real_key)
     id: int = field(default_factory=lambda: next(_ids))
@@ -58,14 +62,16 @@ class BatchItem:
     def ms(self) -> float:
         return sum(p.timings.get("total", 0.0) for p in self.pages)
 
-    def page_text(self, index: int) -> str:
-        """Text of one page as the user sees it: their edit if any, else the recognised text."""
-        if index in self.edited:
-            return self.edited[index]
-        return self.pages[index].text if 0 <= index < len(self.pages) else ""
+    def page_text(self, index: int, mode: str = "lines") -> str:
+        """Text of one page as the user sees it (edits applied) in a layout mode."""
+        if not 0 <= index < len(self.pages):
+            return ""
+        from ocr_app.export.edits import page_text
 
-    def text(self) -> str:
+        return page_text(self.pages[index], self.edited.get(index), mode)
+
+    def text(self, mode: str = "lines") -> str:
         """All pages, edits applied, exactly as Copy and Export → TXT give them ("" until done)."""
         from .texts import items_text
 
-        return items_text([self])
+        return items_text([self], mode)

@@ -38,6 +38,7 @@ from .compare_view import CompareView
 from .detail import DetailPane
 from .export_bridge import ExportSignals, ExportTask, exportable
 from .export_dialog import ExportChoice, ExportDialog
+from .history import History
 from .items import BatchItem, Status
 from .overlays import DropOverlay, Toast
 from .server_control import ServerControl
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
         self._error_box: QMessageBox | None = None
         self.quick_capture: QuickCapture | None = None  # set by app.py: tray, hotkey, capture overlay
         self._quitting = False
+        self.history = History(self.settings.keep_history, self.settings.history_days)
+        self._restored = False  # the last batch is put back once, when the engine module is loaded
+        self._undo: list[list[tuple[int, BatchItem]]] = []  # removed items with their rows (Ctrl+Z)
+        self.confirm = self._ask  # replaced in tests: (title, text) -> bool
         self._loader_signals = LoaderSignals(self)
         self._loader_signals.loaded.connect(self._on_engine_loaded)
         self._loader_signals.failed.connect(self._on_engine_failed)
@@ -96,6 +101,9 @@ class MainWindow(QMainWindow):
         self.toolbar.insertAction(self.acts["paste"], self.acts["capture"])
         self.acts["capture"].setEnabled(False)  # until app.py attaches quick capture
         self.detail = DetailPane(self.model, self.compare, self.text_panel, self.aux_pool, self)
+        self.detail.on_edit = self.history.edited
+        self.text_panel.set_mode(self.settings.layout)
+        self.text_panel.layout_changed.connect(self._on_layout_changed)
         self.drop_overlay = DropOverlay(self)
         self.toast = Toast(self)
         self.retranslate()
@@ -105,7 +113,8 @@ class MainWindow(QMainWindow):
 
         self.runner.progress_changed.connect(self._update_progress)
         self.runner.item_finished.connect(self._on_item_finished)
-        self.runner.page_added.connect(lambda item_id: self.detail.page_added(item_id))
+        self.runner.page_added.connect(self._on_page_added)
+        self.runner.item_started.connect(self._on_item_started)
         self.runner.idle.connect(self._on_idle)
         self.server.state_changed.connect(self._show_server_state)
         self._eta_timer = QTimer(self)
@@ -130,7 +139,8 @@ class MainWindow(QMainWindow):
                 "export": self.export_dialog, "zoom_in": lambda: self.compare.zoom_in(),
                 "zoom_out": lambda: self.compare.zoom_out(), "zoom_fit": lambda: self.compare.fit(),
                 "zoom_actual": lambda: self.compare.actual_size(), "dark": self.toggle_dark,
-                "settings": self.settings_dialog, "about": self.about, "quit": self.quit_app}
+                "settings": self.settings_dialog, "about": self.about, "quit": self.quit_app,
+                "undo": self.undo_remove, "history": self.history_dialog}
 
     def _build_ui(self) -> None:
         self.toolbar = chrome.build_toolbar(self.acts)
@@ -215,6 +225,9 @@ class MainWindow(QMainWindow):
 
     def _on_engine_loaded(self, engine: Engine) -> None:
         self.engine = engine
+        if not self._restored:
+            self._restored = True
+            self.restore_batch()
         self.runner.set_engine(engine)
         self._show_engine_state()
         self._update_actions()
@@ -272,7 +285,8 @@ class MainWindow(QMainWindow):
         return len(new)
 
     def add_image_bytes(self, data: bytes, name: str | None = None) -> None:
-        self._enqueue([BatchItem(name=name or time.strftime("pasted %H-%M-%S.png"), data=data)])
+        name = name or self.tr("pasted %1.png").replace("%1", time.strftime("%H-%M-%S"))
+        self._enqueue([BatchItem(name=name, data=data)])
 
     def add_capture(self, data: bytes, result: OcrResult, image: QImage) -> BatchItem:
         """A screen capture joins the list already read (no second engine run; the views
@@ -280,6 +294,7 @@ class MainWindow(QMainWindow):
         item = BatchItem(name=result.source, data=data, status=Status.DONE, pages=[result],
                          thumb=imaging.thumbnail(image))
         self.model.add([item])
+        self.history.added([item])
         self._update_actions()
         return item
 
@@ -288,6 +303,7 @@ class MainWindow(QMainWindow):
             return
         if new:
             self.model.add(items)
+            self.history.added(items)
         self.runner.enqueue(items)
         self._eta_timer.start()
         self._update_actions()
@@ -344,7 +360,7 @@ class MainWindow(QMainWindow):
         if paths:
             self.add_paths(paths)
         elif (data := intake.image_bytes(mime)) is not None:
-            self.add_image_bytes(data, "dropped image.png")
+            self.add_image_bytes(data, self.tr("dropped image.png"))
         else:
             event.ignore()
             return
@@ -374,19 +390,138 @@ class MainWindow(QMainWindow):
         if not items:
             return
         ids = {it.id for it in items}
+        self._undo.append([(self.model.items.index(it), it) for it in items])
         self.runner.forget(ids)
         self.detail.forget(ids)
         for it in items:
             self._keys.discard(it.key)
         self.model.remove(ids)
+        self.history.removed(items)
+        self.toast.show_message(self.tr("Removed %1 item(s) · Ctrl+Z puts them back").replace("%1", str(len(items))))
         self._after_removal()
 
     def clear_all(self) -> None:
+        """Empty the list (undoable with Ctrl+Z); asks first when edits were never exported."""
+        items = list(self.model.items)
+        unexported = [it for it in items if it.edited and not it.edits_exported]
+        if unexported and not self.confirm(self.tr("Clear the list?"), self.tr(
+                "%1 item(s) have edits that were not exported. Clear anyway? (Ctrl+Z brings them back)").replace(
+                "%1", str(len(unexported)))):
+            return
         self.runner.cancel()
         self.detail.forget()
+        if items:
+            self._undo.append(list(enumerate(items)))
         self.model.clear()
         self._keys.clear()
+        self.history.removed(items)
         self._after_removal()
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def undo_remove(self) -> None:
+        """Ctrl+Z: the items last removed or cleared come back where they were, with their text."""
+        if not self._undo:
+            return
+        entries = self._undo.pop()
+        back = []
+        for row, item in sorted(entries, key=lambda e: e[0]):
+            if self.model.get(item.id) is not None:
+                continue
+            self.model.insert(row, [item])
+            self._keys.add(item.key)
+            back.append(item)
+        self.history.returned(back)
+        self.history.order(self.model.items)
+        if back:
+            self.tree.setCurrentIndex(self.model.index_of(back[0].id))
+        self._after_removal()
+
+    # ---- history (ocr_app/store) -----------------------------------------------------
+
+    def restore_batch(self) -> None:
+        """Put the last batch back as it was left (results and edits, no OCR); what had not
+        finished is read again."""
+        try:
+            items, again, selection = self.history.restore()
+        except Exception as exc:  # an unreadable store: start empty, say why
+            self.statusBar().showMessage(self.tr("History unavailable: %1").replace("%1", str(exc)), 8000)
+            return
+        if not items:
+            return
+        for item in items:
+            if item.key is None and item.path is not None and not item.missing:
+                item.key = intake.real_key(item.path)
+            if item.key is not None:
+                self._keys.add(item.key)
+        self.model.add(items)
+        if again:
+            self.runner.enqueue(again)
+            self._eta_timer.start()
+        if selection is not None:
+            for item in items:
+                if item.store_id == selection[0]:
+                    page = selection[1] if item.document and 0 <= selection[1] < self.model.rowCount(
+                        self.model.index_of(item.id)) else -1
+                    self.tree.setCurrentIndex(self.model.index_of(item.id, page))
+        self._update_actions()
+
+    def open_stored(self, uid: str, page: int = 0) -> None:
+        """Show an item from the history (a search hit): in the list already, or put back."""
+        item = next((it for it in self.model.items if it.store_id == uid), None)
+        if item is None:
+            from .history import to_item
+
+            store = self.history.reader()
+            try:
+                stored = store.item(uid)
+            finally:
+                store.close()
+            if stored is None:
+                return
+            item = to_item(stored)
+            if item.status in (Status.QUEUED, Status.RUNNING):
+                item.status = Status.DONE if item.pages else Status.CANCELLED
+            self.model.add([item])
+            self.history.returned([item])
+            self.history.order(self.model.items)
+        child = page if item.document and page < self.model.rowCount(self.model.index_of(item.id)) else -1
+        self.tree.setCurrentIndex(self.model.index_of(item.id, child))
+        self.raise_()
+        self.activateWindow()
+        self._update_actions()
+
+    def history_dialog(self) -> None:
+        from .history_dialog import HistoryDialog
+
+        dialog = getattr(self, "_history_dialog", None)
+        if dialog is None:
+            dialog = HistoryDialog(self, self.history)
+            dialog.open_hit.connect(self.open_stored)
+            self._history_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.search.setFocus()
+
+    def _on_item_started(self, item_id: int) -> None:
+        item = self.model.get(item_id)
+        if item is not None:
+            self.history.started(item)
+
+    def _on_page_added(self, item_id: int) -> None:
+        item = self.model.get(item_id)
+        if item is not None and item.pages:
+            self.history.page_done(item, len(item.pages) - 1, self._fingerprint())
+        self.detail.page_added(item_id)
+
+    def _fingerprint(self) -> str | None:
+        return self.engine.config.fingerprint() if self.engine is not None else None
+
+    def _on_layout_changed(self, mode: str) -> None:
+        self.settings.layout = mode
 
     def _after_removal(self) -> None:
         self._show_current()
@@ -394,6 +529,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_item_finished(self, item_id: int) -> None:
+        item = self.model.get(item_id)
+        if item is not None:
+            self.history.finished(item, self._fingerprint())
         self.detail.item_finished(item_id)
         if not self.tree.currentIndex().isValid():  # show the first result without a click
             self.tree.setCurrentIndex(self.model.index_of(item_id))
@@ -420,6 +558,8 @@ class MainWindow(QMainWindow):
         a["retry"].setEnabled(any(it.status in (Status.FAILED, Status.CANCELLED) for it in self.model.items))
         a["remove"].setEnabled(self.tree.selectionModel().hasSelection())
         a["clear"].setEnabled(bool(self.model.items))
+        a["undo"].setEnabled(bool(self._undo))
+        a["history"].setEnabled(self.history.enabled)
         for name in ("copy", "copy_all", "export"):
             a[name].setEnabled(done)
 
@@ -437,6 +577,7 @@ class MainWindow(QMainWindow):
     def _show_current(self) -> None:
         item, page = self.current()
         self.detail.show(item, page)
+        self.history.selected(item, page)
         self.setWindowTitle(f"{item.name} — {ocr_app.APP_NAME}" if item is not None else ocr_app.APP_NAME)
 
     def _item_menu(self, pos) -> None:
@@ -470,12 +611,12 @@ class MainWindow(QMainWindow):
             if len(items) <= 1:
                 item, _page = self.current()
                 items = [item] if item is not None and item.status is Status.DONE else []
-            text = texts.items_text(items)
+            text = texts.items_text(items, self.settings.layout)
         self._to_clipboard(text)
 
     def copy_all(self) -> None:
         """Every finished item, as Export → TXT would write them (one function builds both)."""
-        self._to_clipboard(texts.items_text(self.model.items))
+        self._to_clipboard(texts.items_text(self.model.items, self.settings.layout))
 
     def _to_clipboard(self, text: str) -> None:
         if not text:
@@ -500,10 +641,14 @@ class MainWindow(QMainWindow):
         """Run the export in the background; the result arrives as a toast or an error dialog."""
         self.settings.set_last_folder("export", str(choice.target.parent if choice.combined else choice.target))
         self.statusBar().showMessage(self.tr("Exporting…"))
-        self.aux_pool.start(ExportTask(items, choice.fmt, choice.target, choice.combined, self._export_signals))
+        self._exporting = items
+        self.aux_pool.start(ExportTask(items, choice.fmt, choice.target, choice.combined, self._export_signals,
+                                       self.settings.layout))
 
     def _on_export_done(self, written: list) -> None:
         self.last_export = [Path(p) for p in written]
+        for item in getattr(self, "_exporting", []):
+            item.edits_exported = True
         where = str(written[0]) if len(written) == 1 else str(Path(written[0]).parent) if written else ""
         self.toast.show_message(self.tr("Exported %1 file(s)").replace("%1", str(len(written))))
         self.statusBar().showMessage(self.tr("Saved to %1").replace("%1", where), 8000)
@@ -554,11 +699,30 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         info = self.engine.info() if self.engine is not None else {}
-        rows = "".join(f"<tr><td style='padding-right:12px'>{k}</td><td>{v}</td></tr>" for k, v in info.items())
+        names = {"set": self.tr("Model set"), "precision": self.tr("Precision"), "det": self.tr("Detector"),
+                 "rec": self.tr("Recogniser"), "cls": self.tr("Line classifier"),
+                 "det_bands": self.tr("Detector in bands"), "orient": self.tr("Page orientation"),
+                 "int8_kernel": self.tr("INT8 kernel"), "threads": self.tr("Threads"),
+                 "classifier": self.tr("Classifier on"), "post": self.tr("Post-processors"),
+                 "load_ms": self.tr("Load time (ms)")}
+        yes, no = self.tr("yes"), self.tr("no")
+
+        def shown(v: object) -> str:
+            if isinstance(v, bool):
+                return yes if v else no
+            if isinstance(v, list):
+                return ", ".join(map(str, v))
+            return "–" if v is None else str(v)
+        rows = "".join(f"<tr><td style='padding-right:12px'>{names.get(k, k)}</td><td>{shown(v)}</td></tr>"
+                       for k, v in info.items())
         if self.engine is not None:
             stats = self.engine.cache.stats()
-            rows += (f"<tr><td style='padding-right:12px'>cache</td><td>{stats.get('items')} items, "
-                     f"{stats.get('hit_rate', 0) * 100:.0f} % hits</td></tr>")
+            rows += (f"<tr><td style='padding-right:12px'>{self.tr('Result cache')}</td><td>"
+                     + self.tr("%1 items, %2 % hits").replace("%1", str(stats.get("items"))).replace(
+                         "%2", f"{stats.get('hit_rate', 0) * 100:.0f}") + "</td></tr>")
+        if self.history.enabled:
+            rows += (f"<tr><td style='padding-right:12px'>{self.tr('History')}</td><td>"
+                     f"{self.history.path or self.tr('user data folder')}</td></tr>")
         body = (f"<h3>{ocr_app.APP_NAME} {ocr_app.__version__}</h3>"
                 f"<p>{self.tr('Offline Chinese and English text recognition. Nothing leaves this computer.')}</p>"
                 f"<table>{rows}</table>")
@@ -592,6 +756,7 @@ class MainWindow(QMainWindow):
         self._eta_timer.stop()
         self.hide()  # feels instant; the running images finish behind the scenes
         self.runner.shutdown()
+        self.history.close()  # everything finished is committed; the next start restores it
         self.server.stop()
         self.aux_pool.clear()
         self.aux_pool.waitForDone()

@@ -106,6 +106,11 @@ class AppSettings:
     add_captures = Setting("add_captures")  # captures also join the batch list
     start_minimised = Setting("start_minimised")
 
+    # history (ocr_app/store)
+    keep_history = Setting("keep_history")
+    history_days = Setting("history_days")
+    layout = Setting("layout")  # text layout mode of the text panel, Copy and Export
+
     # not user options: folders and window
     def last_folder(self, kind: str) -> str:
         value = self.store.value(f"folders/{kind}", "")

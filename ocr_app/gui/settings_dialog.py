@@ -123,6 +123,7 @@ class SettingsDialog(QDialog):
 
         reading_box = self._reading_box()
         capture_box = self._capture_box(parent)
+        history_box = self._history_box(parent)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
@@ -132,8 +133,41 @@ class SettingsDialog(QDialog):
         layout.addWidget(reading_box)
         layout.addWidget(look_box)
         layout.addWidget(capture_box)
+        layout.addWidget(history_box)
         layout.addWidget(server_box)
         layout.addWidget(buttons)
+
+    def _history_box(self, parent: QWidget | None) -> QGroupBox:
+        """History (ocr_app/store): on/off, how long, and forgetting it all; it never leaves
+        this computer."""
+        s = self.settings
+        self.keep_history = QCheckBox(self.tr("Keep history: every page read and every edit, searchable later"))
+        self.keep_history.setChecked(s.keep_history)
+        self.history_days = QSpinBox()
+        self.history_days.setRange(*spin_range("history_days"))
+        self.history_days.setSpecialValueText(self.tr("Forever"))
+        self.history_days.setSuffix(self.tr(" days"))
+        self.history_days.setValue(s.history_days)
+        forget = QPushButton(self.tr("Forget everything…"))
+        self._history = getattr(parent, "history", None)
+        forget.setEnabled(self._history is not None)
+        forget.clicked.connect(self._forget_history)
+        note = QLabel(self.tr("History stays on this computer; nothing is sent anywhere."))
+        note.setObjectName("muted")
+        box = QGroupBox(self.tr("History"))
+        form = QFormLayout(box)
+        form.addRow("", self.keep_history)
+        form.addRow(self.tr("Keep for:"), self.history_days)
+        form.addRow("", forget)
+        form.addRow("", note)
+        return box
+
+    def _forget_history(self) -> None:
+        answer = QMessageBox.question(self, self.tr("Forget everything?"),
+                                      self.tr("All stored text, edits and the saved batch are deleted."))
+        if answer == QMessageBox.StandardButton.Yes and self._history is not None:
+            self._history.forget_all()
+            self._history.flush()
 
     def _reading_box(self) -> QGroupBox:
         """How pages are read: the PDF text layer, the classifier, page flattening, the
@@ -283,4 +317,6 @@ class SettingsDialog(QDialog):
         s.theme = self.theme.currentData()
         s.language = self.language.currentData()
         s.server_port = self.port.value()
+        s.keep_history = self.keep_history.isChecked()
+        s.history_days = self.history_days.value()
         self.accept()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from .items import BatchItem
 
 
-def items_text(items: list[BatchItem]) -> str:
+def items_text(items: list[BatchItem], layout: str = "lines") -> str:
     """Finished items' text as TXT export gives it: a "==== name ====" header per item when
     there are several, "--- Page N ---" per page of a multi-page document; "" when none."""
     from ocr_app.export.text import to_txt
 
     from .export_bridge import to_docs
 
-    docs = to_docs(items, with_images=False)
+    docs = to_docs(items, with_images=False, layout=layout)
     return to_txt(docs) if docs else ""

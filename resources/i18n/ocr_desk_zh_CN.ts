@@ -155,6 +155,22 @@
       <source>Select part of the screen and copy its text (global shortcut in Settings)</source>
       <translation>框选屏幕的一部分并复制其中的文字（全局快捷键在“设置”中）</translation>
     </message>
+    <message>
+      <source>Find any text read before, in every file and every run (kept on this computer only)</source>
+      <translation>查找以前识别过的任何文字，涵盖所有文件和每次运行（只保存在本机）</translation>
+    </message>
+    <message>
+      <source>Put the items last removed or cleared back in the list</source>
+      <translation>将最近移除或清空的项目放回列表</translation>
+    </message>
+    <message>
+      <source>Search history…</source>
+      <translation>搜索历史…</translation>
+    </message>
+    <message>
+      <source>Undo remove</source>
+      <translation>撤销移除</translation>
+    </message>
   </context>
   <context>
     <name>BatchModel</name>
@@ -230,6 +246,10 @@
       <source>Recognition time in milliseconds</source>
       <translation>识别耗时（毫秒）</translation>
     </message>
+    <message>
+      <source>source missing</source>
+      <translation>源文件缺失</translation>
+    </message>
   </context>
   <context>
     <name>CompareView</name>
@@ -284,6 +304,14 @@
     <message>
       <source>This image cannot be displayed</source>
       <translation>无法显示此图片</translation>
+    </message>
+    <message>
+      <source>Reading order</source>
+      <translation>阅读顺序</translation>
+    </message>
+    <message>
+      <source>Number the boxes in reading order (block.line)</source>
+      <translation>按阅读顺序为文字框编号（块.行）</translation>
     </message>
   </context>
   <context>
@@ -486,6 +514,102 @@
     <message>
       <source>%1 failed</source>
       <translation>%1 个失败</translation>
+    </message>
+    <message>
+      <source>%1 item(s) have edits that were not exported. Clear anyway? (Ctrl+Z brings them back)</source>
+      <translation>%1 个项目有尚未导出的修改。仍要清空吗？（Ctrl+Z 可恢复）</translation>
+    </message>
+    <message>
+      <source>%1 items, %2 % hits</source>
+      <translation>%1 项，命中率 %2 %</translation>
+    </message>
+    <message>
+      <source>Classifier on</source>
+      <translation>启用方向分类器</translation>
+    </message>
+    <message>
+      <source>Clear the list?</source>
+      <translation>清空列表？</translation>
+    </message>
+    <message>
+      <source>Detector</source>
+      <translation>检测模型</translation>
+    </message>
+    <message>
+      <source>Detector in bands</source>
+      <translation>分带检测</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>历史</translation>
+    </message>
+    <message>
+      <source>History unavailable: %1</source>
+      <translation>历史不可用：%1</translation>
+    </message>
+    <message>
+      <source>INT8 kernel</source>
+      <translation>INT8 内核</translation>
+    </message>
+    <message>
+      <source>Line classifier</source>
+      <translation>文字行方向分类模型</translation>
+    </message>
+    <message>
+      <source>Load time (ms)</source>
+      <translation>加载时间（毫秒）</translation>
+    </message>
+    <message>
+      <source>Model set</source>
+      <translation>模型组</translation>
+    </message>
+    <message>
+      <source>Page orientation</source>
+      <translation>页面方向模型</translation>
+    </message>
+    <message>
+      <source>Post-processors</source>
+      <translation>后处理</translation>
+    </message>
+    <message>
+      <source>Precision</source>
+      <translation>精度</translation>
+    </message>
+    <message>
+      <source>Recogniser</source>
+      <translation>识别模型</translation>
+    </message>
+    <message>
+      <source>Removed %1 item(s) · Ctrl+Z puts them back</source>
+      <translation>已移除 %1 个项目 · Ctrl+Z 可放回</translation>
+    </message>
+    <message>
+      <source>Result cache</source>
+      <translation>结果缓存</translation>
+    </message>
+    <message>
+      <source>Threads</source>
+      <translation>线程数</translation>
+    </message>
+    <message>
+      <source>dropped image.png</source>
+      <translation>拖入的图片.png</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <source>pasted %1.png</source>
+      <translation>粘贴 %1.png</translation>
+    </message>
+    <message>
+      <source>user data folder</source>
+      <translation>用户数据文件夹</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>是</translation>
     </message>
   </context>
   <context>
@@ -698,6 +822,42 @@
       <source>Drop lines below confidence:</source>
       <translation>丢弃置信度低于此值的行：</translation>
     </message>
+    <message>
+      <source> days</source>
+      <translation> 天</translation>
+    </message>
+    <message>
+      <source>All stored text, edits and the saved batch are deleted.</source>
+      <translation>所有保存的文字、修改和保存的批处理列表都将被删除。</translation>
+    </message>
+    <message>
+      <source>Forever</source>
+      <translation>永久</translation>
+    </message>
+    <message>
+      <source>Forget everything?</source>
+      <translation>忘记全部？</translation>
+    </message>
+    <message>
+      <source>Forget everything…</source>
+      <translation>忘记全部…</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>历史</translation>
+    </message>
+    <message>
+      <source>History stays on this computer; nothing is sent anywhere.</source>
+      <translation>历史只保存在本机，不会发送到任何地方。</translation>
+    </message>
+    <message>
+      <source>Keep for:</source>
+      <translation>保留：</translation>
+    </message>
+    <message>
+      <source>Keep history: every page read and every edit, searchable later</source>
+      <translation>保留历史：保存每一页识别结果和每次修改，以后可搜索</translation>
+    </message>
   </context>
   <context>
     <name>TextPanel</name>
@@ -752,6 +912,30 @@
     <message>
       <source>from the PDF's text layer</source>
       <translation>来自 PDF 文本层</translation>
+    </message>
+    <message>
+      <source>Click a line to highlight its box on the image. Tab leaves the text; Ctrl+Tab types a tab.</source>
+      <translation>点击一行可在图片上突出显示其文字框。Tab 离开文本框；Ctrl+Tab 输入制表符。</translation>
+    </message>
+    <message>
+      <source>Code (indented)</source>
+      <translation>代码（保留缩进）</translation>
+    </message>
+    <message>
+      <source>How the text is laid out: copy and export use the same layout</source>
+      <translation>文字的排版方式：复制和导出使用相同排版</translation>
+    </message>
+    <message>
+      <source>Lines</source>
+      <translation>按行</translation>
+    </message>
+    <message>
+      <source>No layout</source>
+      <translation>不排版</translation>
+    </message>
+    <message>
+      <source>Paragraphs</source>
+      <translation>按段落</translation>
     </message>
   </context>
   <context>
@@ -821,6 +1005,10 @@
     <message>
       <source>Loading image…</source>
       <translation>正在加载图片…</translation>
+    </message>
+    <message>
+      <source>Source missing: the file was moved or deleted. Its text is kept.</source>
+      <translation>源文件缺失：文件已被移动或删除。其文字仍然保留。</translation>
     </message>
   </context>
   <context>
@@ -1003,6 +1191,53 @@
     <message>
       <source>Recognition failed</source>
       <translation>识别失败</translation>
+    </message>
+  </context>
+  <context>
+    <name>HistoryDialog</name>
+    <message>
+      <source>%1 found</source>
+      <translation>找到 %1 条</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>Forget this item</source>
+      <translation>忘记此项目</translation>
+    </message>
+    <message>
+      <source>Forget this item?</source>
+      <translation>忘记此项目？</translation>
+    </message>
+    <message>
+      <source>History stays on this computer. Turn it off or limit it in Settings.</source>
+      <translation>历史只保存在本机。可在设置中关闭或限制保存时间。</translation>
+    </message>
+    <message>
+      <source>Its text and edits are removed from the history.</source>
+      <translation>它的文字和修改将从历史中删除。</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>打开</translation>
+    </message>
+    <message>
+      <source>Search all text read before (Chinese or English)…</source>
+      <translation>搜索以前识别过的所有文字（中文或英文）…</translation>
+    </message>
+    <message>
+      <source>Search history</source>
+      <translation>搜索历史</translation>
+    </message>
+    <message>
+      <source>page %1</source>
+      <translation>第 %1 页</translation>
+    </message>
+    <message>
+      <source>pasted image</source>
+      <translation>粘贴的图片</translation>
     </message>
   </context>
 </TS>

@@ -115,7 +115,7 @@ def test_settings_dialog_switches_reach_the_engine_config(window, qtbot):
     qtbot.addWidget(dialog)
     assert [dialog.precision.itemData(i) for i in range(dialog.precision.count())] == ["int8", "fp32"]
     assert set(dialog.switches) == {"use_text_layer", "use_cls", "flatten_pages", "amounts", "spacing", "glyphs",
-                                    "script", "codes"}
+                                    "script", "split", "codes"}
     before = window.engine_key()
     dialog.switches["codes"].setChecked(True)
     dialog.switches["spacing"].setChecked(False)
@@ -137,7 +137,9 @@ def test_copy_all_is_the_txt_export(window, tmp_path):
     png = save(render_lines(["Single image text"]), tmp_path / "single.png")
     window.add_paths([pdf, png])
     wait_idle(window)
-    window.model.items[1].edited[0] = "Single image text, edited"
+    from ocr_app.export.edits import EditLine
+
+    window.model.items[1].edited[0] = [EditLine("Single image text, edited", 0)]
     window.acts["copy_all"].trigger()
     copied = QGuiApplication.clipboard().text()
     window.last_export, window.last_export_error = [], None

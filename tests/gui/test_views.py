@@ -104,8 +104,13 @@ def test_copy_selected_edited_and_all(done_window):
     assert cer("\n".join(EN), clipboard.text()) < 0.05
     assert win.toast.isVisible()
     # an edit is kept for the item and used by copy
-    win.text_panel.editor.setPlainText("TAX INVOICE No. 4522\nTotal amount: 38.90")
-    assert item.edited[0].startswith("TAX INVOICE No. 4522")
+    editor = win.text_panel.editor
+    at = editor.toPlainText().index("4521")
+    cursor = editor.textCursor()
+    cursor.setPosition(at)
+    cursor.setPosition(at + 4, cursor.MoveMode.KeepAnchor)
+    cursor.insertText("4522")  # typed over: the line keeps its box
+    assert item.edited[0][0].text.startswith("TAX INVOICE No. 4522") and item.edited[0][0].source == 0
     select(win, "chinese.png")
     select(win, "invoice.png")
     assert win.text_panel.text().startswith("TAX INVOICE No. 4522")
@@ -238,7 +243,7 @@ def test_delete_key_in_editor_never_removes_items(done_window, qtbot):
     qtbot.keyClick(win.text_panel.editor, Qt.Key.Key_Delete)
     assert len(win.model.items) == count
     item = by_name(win)["invoice.png"]
-    assert item.edited[0] == item.pages[0].text[1:]
+    assert item.edited[0][0].text == item.pages[0].lines[0].text[1:] and item.edited[0][0].source == 0
     item.edited.clear()
 
 
