@@ -98,17 +98,28 @@ def _create(model: Path, threads: int) -> ort.InferenceSession:
             return ort.InferenceSession(str(cached), opts, providers=["CPUExecutionProvider"])
         except Exception:  # damaged or foreign: rebuilt from the model below
             cached.unlink(missing_ok=True)
+    tmp = _reserve(cached) if cached is not None else None
     try:
-        opts = session_options(threads)
-        tmp = _reserve(cached) if cached is not None else None
-        if tmp is not None:
-            opts.optimized_model_filepath = str(tmp)
-        session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        session = _open(model, session_options(threads), tmp)
     except Exception as exc:
-        raise ModelError(f"model file corrupt or unreadable: {model} ({exc}); {PROVISION_HINT}") from exc
+        if tmp is None:
+            raise ModelError(f"model file corrupt or unreadable: {model} ({exc}); {PROVISION_HINT}") from exc
+        # Maybe only the graph cache could not be written (a full disk): run without it.
+        tmp.unlink(missing_ok=True)
+        tmp = None
+        try:
+            session = _open(model, session_options(threads), None)
+        except Exception as again:
+            raise ModelError(f"model file corrupt or unreadable: {model} ({again}); {PROVISION_HINT}") from again
     if tmp is not None:
         _publish(tmp, cached, _cache_prefix(model.name))
     return session
+
+
+def _open(model: Path, opts: ort.SessionOptions, graph_out: Path | None) -> ort.InferenceSession:
+    if graph_out is not None:
+        opts.optimized_model_filepath = str(graph_out)
+    return ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
 
 
 def _graph_path(model: Path) -> Path | None:
