@@ -3,7 +3,7 @@
     main.py capture                          select a region with the overlay
     main.py capture --region X,Y,W,H         that region, in device pixels
     main.py capture --full [--screen N]      a whole screen
-    options: --screen N (region relative to screen N), --no-clipboard, --json, --standalone
+    options: --screen N (region relative to screen N), --no-clipboard, --layout MODE, --json, --standalone
 
 When OCR Desk is running the request goes to it and its warm engine answers (this
 process imports neither Qt nor the engine: ~0.05 s of Python start-up, then the OCR).
@@ -18,6 +18,8 @@ import argparse
 import json
 import sys
 from typing import TYPE_CHECKING
+
+from ocr_app import options
 
 from . import handover
 
@@ -49,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--full", action="store_true", help="the whole screen (--screen, else the pointer's)")
     parser.add_argument("--screen", type=int, metavar="N", help="screen number, 0 = first")
     parser.add_argument("--no-clipboard", action="store_true", help="only print the text")
+    layout = options.option("layout")
+    parser.add_argument("--layout", choices=layout.choices, default=None,
+                        help=f"{layout.help} (default: the app's setting)")
     parser.add_argument("--json", action="store_true", help="print the full answer as JSON")
     parser.add_argument("--standalone", action="store_true",
                         help="do not hand the request to a running OCR Desk")
@@ -62,6 +67,8 @@ def main(argv: list[str]) -> int:
     reply = None if args.standalone else handover.request(message)
     if reply is None:
         reply = run_here(args)
+    elif args.layout and isinstance(reply.get("texts"), dict) and args.layout in reply["texts"]:
+        reply["text"] = reply["texts"][args.layout]  # the running app answers in every layout
     return report(reply, args.json)
 
 
@@ -84,11 +91,18 @@ def _engine_config() -> EngineConfig:
     """The user's recognition settings, built as the window builds them (the schema)."""
     from PySide6.QtCore import QSettings
 
-    from ocr_app import options
     from ocr_app.gui.settings import AppSettings
 
     # Named explicitly: this runs on the loading thread, maybe before main() names the app.
     return options.engine_config(AppSettings(QSettings("OCR Desk", "OCR Desk")).engine_values())
+
+
+def _layout_setting() -> str:
+    from PySide6.QtCore import QSettings
+
+    from ocr_app.gui.settings import AppSettings
+
+    return AppSettings(QSettings("OCR Desk", "OCR Desk")).get("layout")
 
 
 def run_here(args: argparse.Namespace) -> dict:
@@ -110,8 +124,8 @@ def run_here(args: argparse.Namespace) -> dict:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
 
-    from .grab import CaptureError, cut, grab_all, grab_region, grab_screen, screen_by_index
     from .capture_reader import to_bgr
+    from .grab import CaptureError, cut, grab_all, grab_region, grab_screen, screen_by_index
 
     try:
         if args.region is not None:
@@ -132,7 +146,7 @@ def run_here(args: argparse.Namespace) -> dict:
     result = engine.run(to_bgr(image), name="capture")
     if result.error:
         return {"ok": False, "error": result.error}
-    text = result.text
+    text = result.text_as(args.layout or _layout_setting())
     if text and not args.no_clipboard:
         # Stays after we exit where the desktop runs a clipboard manager (Qt hands it over).
         app.clipboard().setText(text)

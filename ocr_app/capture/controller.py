@@ -18,12 +18,14 @@ from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtGui import QCursor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
+from ocr_app.options import LAYOUT_MODES
+
 from . import grab
+from .capture_reader import CaptureRecognizer, png_bytes
 from .grab import CaptureError
 from .hotkey import GlobalHotkey, HotkeyError
 from .instance import InstanceServer, Reply
 from .overlay import RegionPicker
-from .capture_reader import CaptureRecognizer, png_bytes
 from .toast import CaptureToast
 from .tray import Tray
 
@@ -232,14 +234,15 @@ class QuickCapture(QObject):
         if result.error:
             self._fail(result.error, pending.reply)
             return
-        text = result.text
+        texts = {mode: result.text_as(mode) for mode in LAYOUT_MODES}
+        text = texts.get(self.settings.get("layout"), result.text)
         if pending.clipboard and text:
             QGuiApplication.clipboard().setText(text)
         self.last_ms = (time.perf_counter() - pending.started) * 1000
         self.last_text = text
         codes = [ln.text for ln in result.lines if getattr(ln, "kind", "text") != "text"]
         if pending.reply is not None:
-            pending.reply.send({"ok": True, "text": text, "lines": len(result.lines), "codes": codes,
+            pending.reply.send({"ok": True, "text": text, "texts": texts, "lines": len(result.lines), "codes": codes,
                                 "size": [pending.image.width(), pending.image.height()],
                                 "ms": round(self.last_ms, 1)})
         self.last_item = None
