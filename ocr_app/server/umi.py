@@ -225,7 +225,9 @@ def reply(results: Sequence[OcrResult], request: UmiRequest, started: float, sec
         return {"code": CODE_NO_TEXT, "data": NO_TEXT} | base
     if request.format == "text":
         return {"code": CODE_OK, "data": joined(items)} | base
-    data = [{"text": text, "score": ln.confidence, "box": ln.box, "end": end} for ln, text, end in items]
+    # Whole pixels, as Umi's engines give them: typed clients may parse the corners as integers.
+    data = [{"text": text, "score": ln.confidence, "box": [[round(x), round(y)] for x, y, *_ in ln.box], "end": end}
+            for ln, text, end in items]
     return {"code": CODE_OK, "data": data} | base
 
 

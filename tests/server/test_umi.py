@@ -51,7 +51,8 @@ def test_dict_reply_has_umis_documented_shape(server, two_columns):
     assert reply["data"] and all(set(item) == {"text", "score", "box", "end"} for item in reply["data"])
     for item in reply["data"]:
         assert item["end"] in UMI_END and 0 < item["score"] <= 1
-        assert len(item["box"]) == 4 and all(len(pt) == 2 for pt in item["box"])
+        assert len(item["box"]) == 4 and all(len(pt) == 2 and all(isinstance(v, int) for v in pt)
+                                             for pt in item["box"])
     text = "".join(item["text"] + item["end"] for item in reply["data"])
     assert output_cer(generated.text, text) <= 0.03  # columns in reading order, not interleaved
 
