@@ -283,7 +283,7 @@ def _laid_out(kept: list[Reading], page: PageFrame, upside_down: bool) -> list[L
                            [r.vertical for r in text])
     lines = []
     for i in found.order:
-        ln = _line(text[i], page)
+        ln = _line(text[i], page, upside_down)
         ln.block, ln.paragraph, ln.row = found.block[i], found.paragraph[i], found.row[i]
         ln.end, ln.indent, ln.vertical = found.end[i], found.indent[i], text[i].vertical
         lines.append(ln)
@@ -297,8 +297,13 @@ def _laid_out(kept: list[Reading], page: PageFrame, upside_down: bool) -> list[L
     return lines
 
 
-def _line(r: Reading, page: PageFrame) -> Line:
-    box = page.to_original(r.box).astype(np.float64).round(1).tolist()
+def _line(r: Reading, page: PageFrame, upside_down: bool = False) -> Line:
+    """The reading as a Line on the file's pixels; its corners start at the text's own
+    top-left (on an upside-down page, the image's bottom-right corner of the box)."""
+    pts = page.to_original(r.box)
+    if upside_down:
+        pts = np.roll(pts, 2, axis=0)
+    box = pts.astype(np.float64).round(1).tolist()
     return Line(box=box, text=r.decoded.text, confidence=round(r.decoded.confidence, 4),
                 char_confidences=[round(c, 3) for c in r.decoded.char_confidences], kind=r.kind)
 

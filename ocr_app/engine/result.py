@@ -24,7 +24,7 @@ class Origin(str, Enum):
 
 @dataclass
 class Line:
-    box: list[list[float]]  # 4 corners (x, y) in original-image pixels, clockwise from top-left
+    box: list[list[float]]  # 4 corners (x, y) in the file's pixels, clockwise from the text's own top-left
     text: str
     confidence: float
     char_confidences: list[float] = field(default_factory=list)
