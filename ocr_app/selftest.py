@@ -197,6 +197,8 @@ def format_report(report: dict) -> str:
         out.append(f"  [{c['precision']}] {model.get('set')} ({model.get('det')}, {model.get('rec')}): "
                    f"load {c['load_ms']:.0f} ms, recognise {c['run_ms']:.0f} ms ({stages}), "
                    f"CER {c['cer']:.3f} {'OK' if c['ok'] else 'FAIL'}")
+        if model.get("int8_kernel"):
+            out.append(f"      INT8 kernel: {model['int8_kernel']}")
         if not c["ok"]:
             out.append(f"      expected: {report.get('expected', '')!r}")
             out.append(f"      got:      {c['text']!r}" + (f" error: {c['error']}" if c["error"] else ""))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..options import PRECISIONS
 from ..paths import models_dir
-from . import det_bands
+from . import cpu_features, det_bands
 from .errors import PROVISION_HINT, ModelError
 
 
@@ -55,14 +55,17 @@ class ModelFiles:
     orient: Path | None = None  # the page-orientation classifier (orient.py); None: pages are read as they lie
 
     def identity(self) -> str:
-        """Name and stamp of each file of the set, for keys of results they produced."""
-        files = (self.det, self.rec, self.cls, self.dict_path, self.orient)
+        """Name and stamp of each file of the set, for keys of results they produced (the
+        band parts' stamp stands for a detector shipped only as parts)."""
+        det = self.det if self.det.is_file() or self.det_bands is None else self.det_bands / det_bands.STAMP
+        files = (det, self.rec, self.cls, self.dict_path, self.orient)
         return ";".join(f"{f.name}:{file_stamp(f)}" for f in files if f is not None)
 
-    def describe(self) -> dict[str, str | bool]:
+    def describe(self) -> dict[str, str | bool | None]:
         return {"set": self.name, "precision": self.precision, "det": self.det.name,
                 "rec": self.rec.name, "cls": self.cls.name, "det_bands": self.det_bands is not None,
-                "orient": self.orient.name if self.orient is not None else None}
+                "orient": self.orient.name if self.orient is not None else None,
+                "int8_kernel": cpu_features.int8_variant() if self.rec.name.endswith(".int8.onnx") else None}
 
 
 def _pick(name: str, precision: str, quantised: dict) -> Path:
@@ -109,7 +112,9 @@ def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
         det_bands=banded_detector(spec["det"]),
         orient=_optional(spec.get("orient")),
     )
-    for path in (files.det, files.rec, files.cls, files.dict_path):
+    # With current band parts the one-graph detector is not needed (a bundle ships one form).
+    whole = files.det if files.det_bands is None else None
+    for path in (whole, files.rec, files.cls, files.dict_path):
         if path is not None and not path.is_file():
             raise ModelError(f"model file missing: {path}; {PROVISION_HINT}")
     return files

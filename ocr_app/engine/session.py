@@ -22,6 +22,7 @@ import onnxruntime as ort
 
 from .. import paths
 from ..options import physical_cores
+from . import cpu_features
 from .errors import PROVISION_HINT, ModelError
 from .models import file_stamp
 
@@ -34,8 +35,16 @@ def default_threads() -> int:
     return physical_cores()
 
 
-def session_options(threads: int) -> ort.SessionOptions:
+def exact_int8(model: Path) -> bool:
+    """Whether `model` is an INT8 file to run through ORT's exact u8×u8 kernel (CPUs whose
+    u8×s8 kernel saturates; see cpu_features)."""
+    return model.name.endswith(".int8.onnx") and cpu_features.use_x64_precision()
+
+
+def session_options(threads: int, exact: bool = False) -> ort.SessionOptions:
     opts = ort.SessionOptions()
+    if exact:
+        opts.add_session_config_entry(cpu_features.X64_PRECISION, "1")
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
@@ -90,9 +99,10 @@ def get_session(model: Path, threads: int | None = None) -> ort.InferenceSession
 def _create(model: Path, threads: int) -> ort.InferenceSession:
     if not model.is_file():
         raise ModelError(f"model file missing: {model}; {PROVISION_HINT}")
-    cached = _graph_path(model)
+    exact = exact_int8(model)
+    cached = _graph_path(model, exact)
     if cached is not None and cached.is_file():
-        opts = session_options(threads)
+        opts = session_options(threads, exact)
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
             return ort.InferenceSession(str(cached), opts, providers=["CPUExecutionProvider"])
@@ -100,7 +110,7 @@ def _create(model: Path, threads: int) -> ort.InferenceSession:
             cached.unlink(missing_ok=True)
     tmp = _reserve(cached) if cached is not None else None
     try:
-        session = _open(model, session_options(threads), tmp)
+        session = _open(model, session_options(threads, exact), tmp)
     except Exception as exc:
         if tmp is None:
             raise ModelError(f"model file corrupt or unreadable: {model} ({exc}); {PROVISION_HINT}") from exc
@@ -108,7 +118,7 @@ def _create(model: Path, threads: int) -> ort.InferenceSession:
         tmp.unlink(missing_ok=True)
         tmp = None
         try:
-            session = _open(model, session_options(threads), None)
+            session = _open(model, session_options(threads, exact), None)
         except Exception as again:
             raise ModelError(f"model file corrupt or unreadable: {model} ({again}); {PROVISION_HINT}") from again
     if tmp is not None:
@@ -122,11 +132,12 @@ def _open(model: Path, opts: ort.SessionOptions, graph_out: Path | None) -> ort.
     return ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
 
 
-def _graph_path(model: Path) -> Path | None:
-    """Where the optimised graph of `model` is kept; None when caching is switched off."""
+def _graph_path(model: Path, exact: bool = False) -> Path | None:
+    """Where the optimised graph of `model` is kept; None when caching is switched off.
+    The exact-kernel graph has its weights rewritten to u8, so it is keyed apart."""
     if os.environ.get("OCR_DESK_NO_GRAPH_CACHE"):
         return None
-    key = f"{model.resolve()}|{file_stamp(model)}|{ort.__version__}|{_cpu_signature()}"
+    key = f"{model.resolve()}|{file_stamp(model)}|{ort.__version__}|{_cpu_signature()}|{'u8u8' if exact else ''}"
     digest = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
     return paths.user_cache_dir() / "ort-graphs" / f"{_cache_prefix(model.name)}{digest}.onnx"
 
