@@ -36,7 +36,7 @@ import cv2  # noqa: E402  (after the pixel cap above)
 
 from ..safe_open import NotRegularFileError, open_regular  # noqa: E402
 from ..safe_open import reason as open_reason  # noqa: E402
-from . import stream_decode  # noqa: E402
+from . import stream_decode, text_scale  # noqa: E402
 from .errors import ErrorKind, ImageLoadError  # noqa: E402
 
 # We apply our own, stricter pixel limit from the header, so Pillow's warning for
@@ -141,6 +141,36 @@ def _reduction(pixels: int, jpeg: bool) -> int:
     copy) and now at +82 MB, in 190 instead of 441 ms."""
     floor = MAX_WORK_PIXELS * 3 // 4
     return next((r for r in ((8, 4, 2) if jpeg else (2,)) if pixels / (r * r) >= floor), 1)
+
+
+# A large JPEG may be decoded reduced further while its text stays larger than the text the
+# engine reads best at native size: text_scale's low-percentile glyph height is 10-20 px
+# (median 12) on the dev receipts, so a reduced page keeps it at 16 px or more.
+# Measured on 35 MP receipt scans and a 48 MP photo in docs/benchmarks.md ("Big scans").
+GLYPH_FLOOR = 16.0
+MIN_REDUCED_PIXELS = 2_000_000  # never read a page smaller than this, whatever its type size
+_PROBE_PIXELS = 1_200_000  # the glyph estimate runs on a copy of about this area
+
+
+def _jpeg_reduction(buf: np.ndarray, pixels: int) -> int:
+    """`_reduction` for a JPEG over the work size, or a deeper one (2 or 4) when a cheap
+    1/4-scale decode shows text large enough for it. Pages with no reliable estimate
+    (photos, textures, little text) keep the size rule."""
+    base = _reduction(pixels, jpeg=True)
+    deeper = [r for r in (4, 2) if r > base and pixels / (r * r) >= MIN_REDUCED_PIXELS]
+    if pixels <= MAX_WORK_PIXELS or not deeper:
+        return base
+    try:
+        probe = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_4)
+    except cv2.error:
+        return base
+    if probe is None or not probe.size:
+        return base
+    glyph = text_scale.page_text_height(probe, text_scale.ScaleConfig(work_pixels=_PROBE_PIXELS))
+    if glyph is None:
+        return base
+    glyph *= pixels ** 0.5 / (probe.shape[0] * probe.shape[1]) ** 0.5  # in full-size pixels
+    return next((r for r in deeper if glyph / r >= GLYPH_FLOOR), base)
 
 
 _CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
@@ -280,14 +310,20 @@ def decode(data: bytes) -> LoadedImage:
     jpeg = data.startswith(b"\xff\xd8")
     use_cv = mode in _CV_MODES and not alpha
     gray = use_cv and mode in ("L", "1")
-    reduction = _reduction(w * h, jpeg=jpeg) if use_cv else 1
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if not use_cv:
+        reduction = 1
+    elif jpeg:
+        reduction = _jpeg_reduction(buf, w * h)
+    else:
+        reduction = _reduction(w * h, jpeg=False)
     _check_budget(w, h, mode, jpeg, use_cv, gray, reduction)
     img, orig = None, None
     if use_cv:
         # A huge image is scaled down while decoding (memory and time); gray stays gray.
         try:
             flags = (_CV_REDUCED_GRAY if gray else _CV_REDUCED)[reduction]
-            img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+            img = cv2.imdecode(buf, flags)
         except cv2.error:
             img = None
         if img is not None and img.size and reduction > 1:
