@@ -10,6 +10,12 @@ With --rounds N every system reads the folder N times, the order of the systems 
 every other round, so a machine that speeds up or slows down during the run favours no
 one. Each image's time is its best of the N rounds (as `timeit` takes the best of its
 repeats), cold start the best round, peak RSS the worst; accuracy is from the first round.
+
+With --interleave every system is started once per folder as a warm worker, and the
+workers take turns image by image (the order reversed on every other image and round), so
+machine noise lands on all systems alike; each image's time is again its best round.
+Every table is headed by the CPU it ran on: model, logical CPUs, the SIMD flags that
+decide ONNX Runtime's kernels, and the INT8 kernel OCR Desk chose (engine/cpu_features).
 """
 
 from __future__ import annotations
@@ -28,7 +34,41 @@ from pathlib import Path
 from .metrics import score_folder
 
 RUNNER = Path(__file__).with_name("system_runner.py")
+IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 DEFAULT_SYSTEMS = ["ocrdesk-int8", "ocrdesk-fp32", "rapidocr", "tesseract"]
+
+
+ISA_FLAGS = ("sse4_1", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
+             "avx512_bf16", "amx_int8", "asimddp", "i8mm")
+
+
+def cpu_header() -> str:
+    """One line naming this CPU and the instruction sets ORT picks its kernels by."""
+    import platform
+
+    model, flags, cpus = platform.processor() or platform.machine(), set(), os.cpu_count() or 0
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "model name" and model in ("", platform.machine(), platform.processor()):
+                    model = value.strip()
+                elif key in ("flags", "Features") and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    shown = " ".join(f for f in ISA_FLAGS if f in flags) or "unknown"
+    missing = " ".join(f"no {f}" for f in ("avx512f", "avx512_vnni", "avx_vnni") if flags and f not in flags)
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+        from ocr_app.engine.cpu_features import int8_variant
+
+        kernel = int8_variant()
+    except Exception:  # informative only
+        kernel = "unknown"
+    return (f"CPU: {model}, {cpus} logical CPUs; flags: {shown}" + (f" ({missing})" if missing else "")
+            + f"; OCR Desk INT8 kernel: {kernel}")
 
 
 def _find_scorer(folder: Path, explicit: str | None) -> Path | None:
@@ -100,8 +140,64 @@ def combine(runs: list[dict]) -> dict:
             "peak_rss_mb": max(run["peak_rss_mb"] for run in runs)}
 
 
+def run_interleaved(systems: list[tuple[str, str]], folder: Path, threads: int, workdir: Path,
+                    limit: int, rounds: int) -> dict[str, list[dict]]:
+    """Each system a warm worker; image by image, the order alternating (module docstring)."""
+    images = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS)[: limit or None]
+    procs: dict[str, subprocess.Popen] = {}
+    for system, python in systems:
+        cmd = [python, str(RUNNER), system, "-", "-", "--serve", "--threads", str(threads),
+               "--spawned-at", repr(time.time())]
+        if system == "tesseract":
+            cmd += ["--tess-lang", "chi_sim+eng" if _is_chinese(folder) else "eng"]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+        if json.loads(proc.stdout.readline() or "{}").get("ready"):
+            procs[system] = proc
+        else:
+            print(f"  {system}: failed to start", file=sys.stderr)
+    records: dict[str, list[list[dict]]] = {s: [[] for _ in range(rounds)] for s in procs}
+    names = list(procs)
+    for round_no in range(rounds):
+        print(f"  {folder.name}: round {round_no + 1}, {len(images)} images, interleaved ...", file=sys.stderr)
+        for i, path in enumerate(images):
+            for system in (names if (i + round_no) % 2 == 0 else names[::-1]):
+                proc = procs[system]
+                proc.stdin.write(f"{path}\n")
+                proc.stdin.flush()
+                records[system][round_no].append(json.loads(proc.stdout.readline()))
+    runs: dict[str, list[dict]] = {}
+    for system, proc in procs.items():
+        proc.stdin.close()
+        summary = json.loads(proc.stdout.read().strip().splitlines()[-1])
+        proc.wait()
+        for round_no, recs in enumerate(records[system]):
+            out = workdir / f"{folder.name}.{system}{'' if round_no == 0 else f'.round{round_no + 1}'}.jsonl"
+            out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+            runs.setdefault(system, []).append({**summary, "images": len(recs), "jsonl": out,
+                                                "ms": sorted(r["ms"] for r in recs),
+                                                "ms_by_image": {r["image"]: r["ms"] for r in recs}})
+    return runs
+
+
+def ratio_note(rows: list[tuple[str, dict, dict]], peer: str = "rapidocr") -> str:
+    """Median ratios of each OCR Desk system to the peer, overall and per round."""
+    base = next((run for system, run, _ in rows if system == peer), None)
+    if base is None:
+        return ""
+    parts = []
+    for system, run, _ in rows:
+        if not system.startswith("ocrdesk"):
+            continue
+        ratio = statistics.median(run["ms"]) / statistics.median(base["ms"])
+        per_round = [f"{a / b:.2f} ×" for a, b in zip(run.get("round_medians", []), base.get("round_medians", []),
+                                                      strict=False)]
+        parts.append(f"{system} / {peer}: {ratio:.2f} ×" + (f" (rounds {', '.join(per_round)})" if per_round else ""))
+    return "Median ratio: " + "; ".join(parts) + ".\n" if parts else ""
+
+
 def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
-    head = (f"### {folder.name} ({rows[0][1]['images'] if rows else 0} images)\n\n"
+    head = (f"### {folder.name} ({rows[0][1]['images'] if rows else 0} images)\n\n{cpu_header()}\n\n"
             "| system | CER | word F1 | median ms | p95 ms | images/s | peak RSS MB | cold start ms |\n"
             "|---|---|---|---|---|---|---|---|\n")
     body = []
@@ -114,7 +210,8 @@ def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
     rounds = [f"{system} {' / '.join(f'{m:.0f}' for m in run['round_medians'])}"
               for system, run, _ in rows if len(run.get("round_medians", [])) > 1]
     note = f"\nMedian ms of each round: {'; '.join(rounds)}.\n" if rounds else ""
-    return head + "\n".join(body) + "\n" + note
+    ratios = ratio_note(rows)
+    return head + "\n".join(body) + "\n" + note + (f"\n{ratios}" if ratios else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep the JSONL predictions here")
     parser.add_argument("--rounds", type=int, default=1,
                         help="read each folder this many times, alternating the order of the systems")
+    parser.add_argument("--interleave", action="store_true",
+                        help="warm workers taking turns image by image (order alternating)")
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="ocr-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -146,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 systems.append((system, python))
         runs: dict[str, list[dict]] = {}
-        for round_no in range(1, max(1, args.rounds) + 1):
+        if args.interleave:
+            runs = run_interleaved(systems, folder, args.threads, workdir, args.limit, max(1, args.rounds))
+        for round_no in range(1, 0 if args.interleave else max(1, args.rounds) + 1):
             order = systems if round_no % 2 else systems[::-1]
             for system, python in order:
                 print(f"  {folder.name}: {system} (round {round_no}) ...", file=sys.stderr)

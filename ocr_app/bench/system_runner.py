@@ -3,7 +3,10 @@ are that system's alone). Runnable as a plain script by a peer's own interpreter
 stdlib-only imports at the top.
 
 usage: system_runner.py SYSTEM DIR OUT.jsonl --threads N --spawned-at EPOCH_SECONDS
+       system_runner.py SYSTEM - - --serve ...   (one image path per stdin line, one JSON
+       result per stdout line, the summary after stdin closes: the interleaved bench)
 SYSTEM: ocrdesk-int8 | ocrdesk-fp32 | ocrdesk-<set>-<precision> | rapidocr | tesseract
+        (ocrdesk-int8:fast / ocrdesk-int8:exact force the INT8 kernel, see engine/cpu_features)
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
 
 def _ocrdesk(system: str, threads: int):
+    system, _, kernel = system.partition(":")  # ocrdesk-int8:fast / :exact force the INT8 kernel
+    if kernel:
+        os.environ["OCR_DESK_INT8_KERNEL"] = kernel
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from ocr_app.engine import Engine, EngineConfig
     from ocr_app.jobs import Source, run_source
@@ -91,6 +97,7 @@ def main() -> int:
     parser.add_argument("--spawned-at", type=float, default=None)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--tess-lang", default="eng")
+    parser.add_argument("--serve", action="store_true", help="read image paths from stdin, one at a time")
     args = parser.parse_args()
     spawned = args.spawned_at or time.time()
     if args.system.startswith("ocrdesk"):
@@ -101,6 +108,8 @@ def main() -> int:
         run = _tesseract(args.threads, args.tess_lang)
     else:
         raise SystemExit(f"unknown system {args.system}")
+    if args.serve:
+        return _serve(run, spawned)
     images = sorted(p for p in Path(args.folder).iterdir() if p.suffix.lower() in IMAGE_EXTS)
     if args.limit:
         images = images[: args.limit]
@@ -117,6 +126,28 @@ def main() -> int:
                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"cold_start_ms": round(cold_ms or 0.0, 1), "peak_rss_mb": round(rss_kb / 1024, 1),
                       "images": len(images)}))
+    return 0
+
+
+def _peak_rss_mb() -> float:
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def _serve(run, spawned: float) -> int:
+    """Warm worker of the interleaved bench: the parent decides which system reads next."""
+    print(json.dumps({"ready": True}), flush=True)
+    cold_ms = None
+    for line in sys.stdin:
+        path = Path(line.strip())
+        t = time.perf_counter()
+        lines = run(path)
+        ms = (time.perf_counter() - t) * 1000
+        if cold_ms is None:
+            cold_ms = (time.time() - spawned) * 1000
+        print(json.dumps({"image": path.name, "lines": lines, "ms": round(ms, 1)}, ensure_ascii=False), flush=True)
+    print(json.dumps({"cold_start_ms": round(cold_ms or 0.0, 1), "peak_rss_mb": round(_peak_rss_mb(), 1)}),
+          flush=True)
     return 0
 
 
