@@ -4,6 +4,7 @@
   python main.py ocr PATH...     headless CLI (see --help)
   python main.py serve           loopback REST API
   python main.py capture         read a screen region (see `capture --help`)
+  python main.py history search QUERY   find text read before (kept on this computer only)
   python main.py bulk SRC... --out DIR   many files on a Ray cluster, resumable (docs/bulk.md)
   python main.py --self-test     load models, recognise the bundled sample, exit 0/1
 """
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         from ocr_app.selftest import main as selftest_main
 
         return selftest_main(argv[1:])
+    if argv and argv[0] == "history":
+        from ocr_app.cli.history_command import main as history_main
+
+        return history_main(argv[1:])
     if argv and argv[0] == "capture":
         from ocr_app.capture.command import main as capture_main
 

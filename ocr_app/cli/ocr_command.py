@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", metavar="OUT", help="write one JSON object per image to OUT ('-' = stdout)")
     p.add_argument("--txt", action="store_true", help="print plain text to stdout even with --jsonl")
     options.add_arguments(p, options.CLI)
+    options.add_arguments(p, options.GUI, ("keep_history",))  # --no-history: nothing goes to the local history
     p.add_argument("--export", metavar="FMT", choices=EXPORT_FORMATS,
                    help=f"also export to {', '.join(EXPORT_FORMATS)} (pdf: searchable) at --output")
     p.add_argument("--output", "-o", metavar="PATH", help="export target: a file, or a folder with --separate")
@@ -160,9 +161,12 @@ def _export(done: dict[Path, list[OcrResult]], args: argparse.Namespace) -> bool
 
 def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, print_text: bool, multi: bool,
              progress: ProgressBar, failed: list[OcrResult], done: dict[Path, list[OcrResult]]) -> int:
+    history = _History(engine) if args.keep_history else None
     for i, path in enumerate(files, 1):
         for res in _results(engine, path, args.use_text_layer):
             done.setdefault(path, []).append(res)
+            if history is not None:
+                history.page(path, res)
             if res.error:
                 failed.append(res)
             if sink is not None:
@@ -175,4 +179,46 @@ def _run_all(engine: Engine, files: list[Path], args: argparse.Namespace, sink, 
                     print(f"==> {path}{page} <==")
                 print(res.text_as(args.layout))
         progress.update(i, path.name)
+        if history is not None:
+            history.item_done(path, done.get(path, []))
+    if history is not None:
+        history.close()
     return 0
+
+
+class _History:
+    """Pages read go to the local history store (ocr_app/store) as they finish, as in the
+    window, unless --no-history; a store that cannot be opened only costs a warning."""
+
+    def __init__(self, engine: Engine):
+        import uuid
+
+        from ..store import StoreWriter
+
+        self.writer = StoreWriter()
+        self.fingerprint = engine.config.fingerprint()
+        self.uids: dict[Path, str] = {}
+        self._uuid = uuid.uuid4
+        if self.writer.error:
+            print(f"ocr: history off: {self.writer.error}", file=sys.stderr)
+
+    def page(self, path: Path, res: OcrResult) -> None:
+        uid = self.uids.get(path)
+        if uid is None:
+            uid = self.uids[path] = self._uuid().hex
+            self.writer.submit("add_item", uid, path.name, str(path.resolve()), None, res.page is not None, False,
+                               None, "running")
+        index = 0 if res.page is None else res.page - 1
+        self.writer.submit("put_page", uid, index, res.to_dict(), res.text, self.fingerprint)
+
+    def item_done(self, path: Path, pages: list[OcrResult]) -> None:
+        uid = self.uids.get(path)
+        if uid is not None:
+            failed = [p for p in pages if p.error]
+            status = "failed" if pages and len(failed) == len(pages) else "done"
+            self.writer.submit("set_status", uid, status, failed[0].error if failed else None,
+                               failed[0].error_kind.value if failed and failed[0].error_kind else None)
+
+    def close(self) -> None:
+        self.writer.flush()
+        self.writer.close()

@@ -199,9 +199,11 @@ class TextPanel(QWidget):
             self.mode_box.setCurrentIndex(index)
             self.mode_box.blockSignals(False)
         if mode != self.mode:
+            shown = self._result is not None and not self._result.error
+            edits = self._edits_now() if shown else None  # read in the mode the text was written in
             self.mode = mode
-            if self._result is not None and not self._result.error:
-                self.show_result(self._result, self._edits_now())
+            if shown:
+                self.show_result(self._result, edits)
 
     def _on_mode(self, index: int) -> None:
         mode = self.mode_box.itemData(index)
