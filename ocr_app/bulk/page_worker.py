@@ -60,7 +60,7 @@ class PageWorker:
 
     def read(self, task: Task) -> tuple[dict[str, Any], dict[str, float]]:
         """(the page's record, stats: wall and CPU ms spent here, this process's peak RSS)."""
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, started = time.perf_counter(), time.process_time(), time.time()
         try:
             path, shipped = self._path(task)
             source = Source(name=task.name, path=path)
@@ -74,7 +74,7 @@ class PageWorker:
             result = OcrResult.failed(task.name, ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}",
                                       page=task.number)
         stats = {"ms": (time.perf_counter() - t0) * 1000, "cpu_ms": (time.process_time() - c0) * 1000,
-                 "rss_mb": peak_rss_mb(), "pid": float(os.getpid())}
+                 "rss_mb": peak_rss_mb(), "pid": float(os.getpid()), "start": started, "end": time.time()}
         return record(result, task), stats
 
     def _path(self, task: Task) -> tuple[Path, bool]:
