@@ -13,9 +13,10 @@ os.environ.setdefault("OCR_DESK_DATA", tempfile.mkdtemp(prefix="ocrdesk-data-"))
 
 
 @pytest.fixture(autouse=True)
-def _own_history(tmp_path, monkeypatch):
-    """Each test gets an empty history store, so no window restores another test's batch."""
-    monkeypatch.setenv("OCR_DESK_DATA", str(tmp_path / "ocrdesk-data"))
+def _own_history(tmp_path_factory, monkeypatch):
+    """Each test gets an empty history store (outside its tmp_path, which some tests list),
+    so no window restores another test's batch."""
+    monkeypatch.setenv("OCR_DESK_DATA", str(tmp_path_factory.mktemp("ocrdesk-data")))
 
 
 @pytest.fixture(scope="session")

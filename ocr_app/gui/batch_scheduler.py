@@ -34,6 +34,7 @@ class BatchScheduler(QObject):
         self.model = model
         self.engine: Engine | None = None
         self.use_text_layer = True  # a born-digital PDF page's own text instead of OCR
+        self.persist = None  # gui.history.History, set by the window: workers commit pages to the store
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(1, pool_size))
         self.queue: deque[int] = deque()
@@ -121,10 +122,11 @@ class BatchScheduler(QObject):
             item = self.model.get(self.queue.popleft())
             if item is None or item.status is not Status.QUEUED:
                 continue
-            job = Job(item.id, item.name, item.path, item.data, item.document)
+            job = Job(item.id, item.name, item.path, item.data, item.document, item.store_id)
             self.running.add(item.id)
             self._began[item.id] = time.perf_counter()
-            self.pool.start(OcrTask(self.engine, job, self._signals, self._cancel, self.use_text_layer))
+            persist = self.persist if self.persist is not None and self.persist.enabled else None
+            self.pool.start(OcrTask(self.engine, job, self._signals, self._cancel, self.use_text_layer, persist))
 
     def _on_started(self, item_id: int) -> None:
         item = self.model.get(item_id)

@@ -50,32 +50,63 @@ class History:
             self._put("add_item", item.store_id, item.name, str(item.path) if item.path else None, item.data,
                       item.document, True, None, item.status.value)
             for index in range(len(item.pages)):  # a capture arrives already read
-                self.page_done(item, index)
+                self.write_page(item, index)
             if item.pages:
                 self.finished(item)
 
+    # ---- called by OcrTask on its pool thread ---------------------------------------
+
+    def run_started(self, job) -> None:
+        if job.store_id:
+            self._put("clear_pages", job.store_id)
+            self._put("set_status", job.store_id, Status.RUNNING.value)
+
+    def run_pages(self, job, results: list, fingerprint: str | None, final: bool) -> None:
+        """Commit the pages read so far (and, when `final`, the item's status) and wait for the
+        commit: the worker waits a few ms, the window never does, and a page is on disk before
+        the window shows it, so a killed process loses only pages still being read."""
+        if not job.store_id or not self.enabled:
+            return
+        uid = job.store_id
+        start = self._written.get(uid, 0)
+        for index in range(start, len(results)):
+            res = results[index]
+            self._put("put_page", uid, index, res.to_dict(), res.text, fingerprint)
+        self._written[uid] = len(results)
+        if final:
+            self._written.pop(uid, None)
+            failed = [r for r in results if r.error]
+            if not results or len(failed) == len(results):
+                kind = getattr(failed[0].error_kind, "value", None) if failed else None
+                self._put("set_status", uid, Status.FAILED.value, failed[0].error if failed else "no pages", kind)
+            else:
+                self._put("set_status", uid, Status.DONE.value)
+        if self.writer is not None:
+            self.writer.flush()
+
+    # ---- called on the GUI thread ----------------------------------------------------
+
     def started(self, item: BatchItem) -> None:
-        if item.store_id:
-            self._written[item.store_id] = 0
-            self._put("clear_pages", item.store_id)
-            self._put("set_status", item.store_id, Status.RUNNING.value)
+        """Nothing to do: the worker clears the item's old pages before it reads (run_started)."""
 
     def page_done(self, item: BatchItem, index: int, fingerprint: str | None = None) -> None:
+        """Pages read by the batch are committed by their worker (run_pages); this writes
+        the pages of an item that arrives already read (a capture)."""
+
+    def write_page(self, item: BatchItem, index: int, fingerprint: str | None = None) -> None:
         if not item.store_id or not 0 <= index < len(item.pages):
             return
         from ocr_app.export.edits import to_json
 
         result = item.pages[index]
-        self._written[item.store_id] = max(self._written.get(item.store_id, 0), index + 1)
         edits = item.edited.get(index)
         self._put("put_page", item.store_id, index, result.to_dict(), item.page_text(index), fingerprint,
                   to_json(edits) if edits is not None else None)
 
     def finished(self, item: BatchItem, fingerprint: str | None = None) -> None:
+        """The item's final status as the window decided it (cancelled documents included)."""
         if not item.store_id:
             return
-        for index in range(self._written.pop(item.store_id, 0), len(item.pages)):
-            self.page_done(item, index, fingerprint)
         kind = getattr(item.error_kind, "value", item.error_kind)
         self._put("set_status", item.store_id, item.status.value, item.error, kind)
 

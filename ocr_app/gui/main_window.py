@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.quick_capture: QuickCapture | None = None  # set by app.py: tray, hotkey, capture overlay
         self._quitting = False
         self.history = History(self.settings.keep_history, self.settings.history_days)
+        self.runner.persist = self.history
         self._restored = False  # the last batch is put back once, when the engine module is loaded
         self._undo: list[list[tuple[int, BatchItem]]] = []  # removed items with their rows (Ctrl+Z)
         self.confirm = self._ask  # replaced in tests: (title, text) -> bool

@@ -35,6 +35,7 @@ class Job:
     path: Path | None
     data: bytes | None
     document: bool
+    store_id: str | None = None  # the item's row in the history store
 
     def source(self) -> Source:
         from ocr_app.jobs import Source
@@ -59,11 +60,12 @@ class OcrTask(QRunnable):
     same bytes were read with the same settings before."""
 
     def __init__(self, engine: Engine, job: Job, signals: TaskSignals, cancelled: threading.Event,
-                 use_text_layer: bool = True):
+                 use_text_layer: bool = True, persist=None):
         super().__init__()
         self.setAutoDelete(True)
         self.engine, self.job, self.signals, self.cancelled = engine, job, signals, cancelled
         self.use_text_layer = use_text_layer
+        self.persist = persist  # gui.history.History: pages are committed here, before the window shows them
 
     def run(self) -> None:
         from ocr_app import jobs
@@ -80,16 +82,23 @@ class OcrTask(QRunnable):
                 emit(self.signals.progress, job.item_id, done, pages)
 
         source = job.source()
+        fingerprint = self.engine.config.fingerprint()
+        if self.persist is not None:
+            self.persist.run_started(job)
         try:
             for res in jobs.run_source(self.engine, source, use_text_layer=self.use_text_layer, progress=progress,
                                        cancelled=self.cancelled.is_set, use_cache=True):
                 res.source = job.name
                 results.append(res)
                 if job.document and res.page is not None:  # not a whole-file failure (password, damaged)
+                    if self.persist is not None:
+                        self.persist.run_pages(job, results, fingerprint, final=False)
                     emit(self.signals.page_done, job.item_id, res, max(total[0], len(results)))
         except Exception as exc:  # a bug must not take the batch (or the window) down
             traceback.print_exc()
             results.append(OcrResult.failed(job.name, ErrorKind.INTERNAL, f"internal error: {exc}"))
+        if self.persist is not None:  # committed before the window calls the item done: a kill loses nothing shown
+            self.persist.run_pages(job, results, fingerprint, final=True)
         first_ok = next((r for r in results if r.ok), None)
         thumb = page_thumbnail(source, first_ok.page) if first_ok is not None else QImage()
         emit(self.signals.finished, job.item_id, results, thumb)

@@ -129,7 +129,7 @@ def test_close_and_reopen_restores_list_edits_and_selection(qtbot, engine, setti
     again.close()
 
 
-def test_sigkill_mid_batch_then_restore(engine, tmp_path, monkeypatch):
+def test_sigkill_mid_batch_then_restore(qtbot, engine, tmp_path):
     """The real window in a child process is killed with SIGKILL after 3 of 6 items: a new
     window shows every finished page (and the edit) and reads the rest."""
     import os
@@ -157,6 +157,7 @@ def test_sigkill_mid_batch_then_restore(engine, tmp_path, monkeypatch):
     from ocr_app.gui.settings import AppSettings
 
     win = MainWindow(AppSettings(QSettings(str(tmp_path / "child.ini"), QSettings.Format.IniFormat)), engine=engine)
+    qtbot.addWidget(win)
     items = by_name(win)
     done = {name for name, it in items.items() if it.status is Status.DONE}
     assert set(finished) <= done  # nothing the window had finished is lost
