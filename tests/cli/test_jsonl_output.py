@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,9 +60,13 @@ def test_a_write_error_keeps_the_previous_output_and_says_why(folder, tmp_path):
 
 
 def test_an_interrupted_run_keeps_the_previous_output(folder, tmp_path):
+    many = tmp_path / "many"  # long enough a run that the interrupt lands inside it on a loaded machine
+    many.mkdir()
+    for k in range(24):
+        shutil.copy(next(folder.glob("*.png")), many / f"copy{k}.png")
     out = tmp_path / "out.jsonl"
     out.write_text("previous\n")
-    proc = subprocess.Popen([sys.executable, "main.py", "ocr", "-q", str(folder), "--jsonl", str(out)], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "main.py", "ocr", "-q", str(many), "--jsonl", str(out)], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] and time.monotonic() < deadline:
@@ -70,7 +75,7 @@ def test_an_interrupted_run_keeps_the_previous_output(folder, tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
     assert out.read_text() == "previous\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["many", "out.jsonl"]
 
 
 def test_a_complete_run_replaces_the_output(folder, tmp_path):
