@@ -6,7 +6,8 @@ only what was not yet committed: the writer (writer.py) commits within milliseco
 
 Schema (PRAGMA user_version):
   1  items (uid, name, path, pasted bytes, status, in_batch, position, dates),
-     pages (per item and page index: display text, edits JSON, result JSON, fingerprint),
+     pages (per item and page index: display text, edits JSON, fingerprint), results (the
+     page's OcrResult JSON, apart so that scanning pages.text reads only text),
      state (selection and other small values).
   2  pages_fts: FTS5 with the trigram tokenizer over pages.text (external content, kept
      in step by triggers). Queries of 1-2 characters (a Chinese word is often two) are
@@ -36,8 +37,11 @@ CREATE TABLE items(
 CREATE INDEX items_batch ON items(in_batch, position);
 CREATE TABLE pages(
     item_uid TEXT NOT NULL REFERENCES items(uid) ON DELETE CASCADE, page_index INTEGER NOT NULL,
-    text TEXT NOT NULL DEFAULT '', edits TEXT, fingerprint TEXT, updated REAL NOT NULL, result TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '', edits TEXT, fingerprint TEXT, updated REAL NOT NULL,
     PRIMARY KEY(item_uid, page_index));
+CREATE TABLE results(
+    item_uid TEXT NOT NULL REFERENCES items(uid) ON DELETE CASCADE, page_index INTEGER NOT NULL,
+    result TEXT NOT NULL, PRIMARY KEY(item_uid, page_index));
 CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -196,14 +200,17 @@ class HistoryStore:
     def put_page(self, uid: str, index: int, result: dict, text: str, fingerprint: str | None = None,
                  edits: list[dict] | None = None) -> None:
         self.con.execute(
-            "INSERT INTO pages(item_uid, page_index, text, edits, fingerprint, updated, result) VALUES (?,?,?,?,?,?,?)"
+            "INSERT INTO pages(item_uid, page_index, text, edits, fingerprint, updated) VALUES (?,?,?,?,?,?)"
             " ON CONFLICT(item_uid, page_index) DO UPDATE SET text=excluded.text, edits=excluded.edits,"
-            " fingerprint=excluded.fingerprint, updated=excluded.updated, result=excluded.result",
+            " fingerprint=excluded.fingerprint, updated=excluded.updated",
             (uid, index, text, None if edits is None else json.dumps(edits, ensure_ascii=False), fingerprint,
-             time.time(), json.dumps(result, ensure_ascii=False)))
+             time.time()))
+        self.con.execute("INSERT OR REPLACE INTO results(item_uid, page_index, result) VALUES (?,?,?)",
+                         (uid, index, json.dumps(result, ensure_ascii=False)))
 
     def clear_pages(self, uid: str) -> None:
         self.con.execute("DELETE FROM pages WHERE item_uid=?", (uid,))
+        self.con.execute("DELETE FROM results WHERE item_uid=?", (uid,))
 
     def put_edits(self, uid: str, index: int, edits: list[dict] | None, text: str) -> None:
         self.con.execute("UPDATE pages SET edits=?, text=?, updated=? WHERE item_uid=? AND page_index=?",
@@ -243,8 +250,9 @@ class HistoryStore:
         item = StoredItem(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6], row[7], row[8], row[9])
         if with_pages:
             for index, result, edits, text in self.con.execute(
-                    "SELECT page_index, result, edits, text FROM pages WHERE item_uid=? ORDER BY page_index",
-                    (item.uid,)):
+                    "SELECT p.page_index, coalesce(r.result, '{}'), p.edits, p.text FROM pages p LEFT JOIN results r"
+                    " ON r.item_uid = p.item_uid AND r.page_index = p.page_index WHERE p.item_uid=?"
+                    " ORDER BY p.page_index", (item.uid,)):
                 item.pages.append(StoredPage(index, json.loads(result), json.loads(edits) if edits else None, text))
         return item
 
@@ -264,7 +272,8 @@ class HistoryStore:
 
         Words of 3+ characters use the trigram index; shorter ones (a 1-2 character Chinese
         word) are matched with LIKE, over the index's hits when there are longer words, else
-        over every page."""
+        over pages.text (newest first, stopping at `limit`). Both walk rowids downwards, so
+        a common word costs no more than a rare one."""
         terms = [t for t in query.split() if t]
         if not terms:
             return []
@@ -274,20 +283,25 @@ class HistoryStore:
         for t in short:
             where.append("p.text LIKE ? ESCAPE '\\'")
             args.append(_like(t))
-        sql = ("SELECT i.uid, i.name, i.path, p.page_index, p.updated, p.text, i.in_batch, "
-               "json_extract(p.result, '$.page') FROM pages p JOIN items i ON i.uid = p.item_uid ")
         if long:
             match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long)
-            sql += "JOIN pages_fts f ON f.rowid = p.rowid WHERE pages_fts MATCH ? "
+            sql = ("SELECT p.rowid FROM pages_fts f JOIN pages p ON p.rowid = f.rowid WHERE pages_fts MATCH ? "
+                   + "".join(f"AND {w} " for w in where) + "ORDER BY f.rowid DESC LIMIT ?")
             args.insert(0, match)
-            if where:
-                sql += "AND " + " AND ".join(where) + " "
         else:
-            sql += "WHERE " + " AND ".join(where) + " "
-        sql += "ORDER BY p.updated DESC LIMIT ?"
+            sql = "SELECT p.rowid FROM pages p WHERE " + " AND ".join(where) + " ORDER BY p.rowid DESC LIMIT ?"
         args.append(limit)
+        rowids = [r[0] for r in self.con.execute(sql, args)]
         hits = []
-        for uid, name, path, index, updated, text, in_batch, page in self.con.execute(sql, args):
+        for rowid in rowids:
+            row = self.con.execute(
+                "SELECT i.uid, i.name, i.path, p.page_index, p.updated, p.text, i.in_batch, "
+                "json_extract(r.result, '$.page') FROM pages p JOIN items i ON i.uid = p.item_uid "
+                "LEFT JOIN results r ON r.item_uid = p.item_uid AND r.page_index = p.page_index WHERE p.rowid = ?",
+                (rowid,)).fetchone()
+            if row is None:
+                continue
+            uid, name, path, index, updated, text, in_batch, page = row
             snip, marks = snippet(text, terms)
             hits.append(Hit(uid, name, path, index, page, updated, snip, marks, bool(in_batch)))
         return hits

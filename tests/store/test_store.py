@@ -83,8 +83,8 @@ def test_migration_from_version_1_to_2(tmp_path):
     assert con.execute("PRAGMA user_version").fetchone()[0] == 1
     con.execute("INSERT INTO items(uid, name, path, status, added, updated) "
                 "VALUES ('a', 'old.png', NULL, 'done', 1, 1)")
-    con.execute("INSERT INTO pages(item_uid, page_index, text, updated, result) "
-                "VALUES ('a', 0, 'written before search existed 旧文本', 1, '{}')")
+    con.execute("INSERT INTO pages(item_uid, page_index, text, updated) "
+                "VALUES ('a', 0, 'written before search existed 旧文本', 1)")
     assert not con.execute("SELECT name FROM sqlite_master WHERE name = 'pages_fts'").fetchall()
     con.close()
     store = HistoryStore(path)
