@@ -97,7 +97,8 @@ def test_bundle_holds_exactly_the_default_model_set_at_both_precisions(bundle):
     needed = set()
     for precision in models.PRECISIONS:
         files = models.resolve(None, precision)
-        needed |= {p.name for p in (files.det, files.rec, files.cls, files.dict_path, files.det_bands)
+        whole_det = files.det if files.det_bands is None else None  # one detector form: the parts
+        needed |= {p.name for p in (whole_det, files.rec, files.cls, files.dict_path, files.det_bands, files.orient)
                    if p is not None}
     bundled = bundle / "_internal" / "models"
     assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json"}
