@@ -102,6 +102,7 @@ class BatchPanel(QFrame):
             header.resizeSection(col, max(digits, self.tree.fontMetrics().horizontalAdvance(
                 str(model.headerData(col, Qt.Orientation.Horizontal))) + 22))
         self.tree.setUniformRowHeights(True)
+        self.setMinimumWidth(240)  # at the window's minimum size the list still shows names
 
         self.empty = EmptyState()
         self.stack = QStackedWidget()
@@ -122,6 +123,18 @@ class BatchPanel(QFrame):
         model.rowsInserted.connect(self._show_list_or_empty)
         model.rowsRemoved.connect(self._show_list_or_empty)
         model.modelReset.connect(self._show_list_or_empty)
+
+    FILE_MIN = 150  # pixels the File column keeps before the number columns give way
+
+    def resizeEvent(self, event) -> None:
+        """A narrow list hides Lines, Conf. and ms (then Status) rather than squeezing the
+        file names to nothing; they come back when there is room."""
+        super().resizeEvent(event)
+        header = self.tree.header()
+        room = self.tree.viewport().width() - self.tree.iconSize().width() - 24
+        for col in (4, 3, 2, 1):
+            others = sum(header.sectionSize(c) for c in range(1, col + 1))
+            self.tree.setColumnHidden(col, room - others < self.FILE_MIN)
 
     def _show_list_or_empty(self, *_args) -> None:
         self.stack.setCurrentIndex(1 if self.model.items else 0)

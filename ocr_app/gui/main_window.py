@@ -462,6 +462,7 @@ class MainWindow(QMainWindow):
         if again:
             self.runner.enqueue(again)
             self._eta_timer.start()
+        self._update_progress()
         if selection is not None:
             for item in items:
                 if item.store_id == selection[0]:

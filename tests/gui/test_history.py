@@ -225,7 +225,12 @@ def test_minimum_size_keeps_file_names_visible(window, receipt):
     window.resize(900, 600)
     window.main_split.setSizes([1, 2000])  # however the splitter is dragged
     QGuiApplication.processEvents()
-    assert window.tree.columnWidth(0) >= 100 and window.batch_panel.width() >= 200
+    assert window.batch_panel.width() >= 240 and window.tree.columnWidth(0) >= 150  # names stay readable
+    assert window.tree.isColumnHidden(4)  # the ms column gave way
+    window.resize(1600, 900)
+    window.main_split.setSizes([700, 900])
+    QGuiApplication.processEvents()
+    assert not window.tree.isColumnHidden(4) and not window.tree.isColumnHidden(1)
 
 
 def test_layout_mode_switch_rerenders_without_ocr(window, engine, tmp_path, monkeypatch):
