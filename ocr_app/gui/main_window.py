@@ -691,6 +691,8 @@ class MainWindow(QMainWindow):
         (loaded in the background) when the model, precision or threads changed."""
         self.runner.set_pool_size(self.settings.pool_size)
         self.runner.use_text_layer = self.settings.use_text_layer
+        if not self.settings.keep_history:  # stops writing now; switching it on takes effect at the next start
+            self.history.enabled = False
         self.apply_theme()
         i18n.install(self.settings.language)
         if self.engine_key() != engine_before:
