@@ -21,20 +21,25 @@ from ..reading import PageReading
 
 MIN_GAP = 0.5  # a word gap is at least this share of the crop height wide
 COLON_GAP = 0.3  # ... and beside a colon, this (0.25-0.35 all gained on receipts; 0.2 invents spaces)
+COLON_PITCH = 0.65  # ... and this share of the line's character pitch (docs/benchmarks.md, issue 22)
 
 
-def blank_runs(crop: np.ndarray, min_width: float) -> list[tuple[float, float]]:
-    """(start, end) x of ink-free column runs at least `min_width` wide, between ink."""
+def _ink_columns(crop: np.ndarray) -> np.ndarray:
+    """The x of every column with ink in the line's middle band."""
     gray = grayscale(crop)
     h = gray.shape[0]
     band = gray[h // 8: h - h // 8]  # the neighbour lines' ascenders/descenders stay out
     if band.size == 0:
-        return []
+        return np.zeros(0, np.int64)
     _, binary = cv2.threshold(band, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if binary.mean() < 0.5:  # ink is the minority class (light text on a dark band too)
         binary = 1 - binary
-    ink = (1 - binary).sum(axis=0) > 0
-    cols = np.flatnonzero(ink)
+    return np.flatnonzero((1 - binary).sum(axis=0) > 0)
+
+
+def blank_runs(crop: np.ndarray, min_width: float) -> list[tuple[float, float]]:
+    """(start, end) x of ink-free column runs at least `min_width` wide, between ink."""
+    cols = _ink_columns(crop)
     if cols.size < 2:
         return []
     runs = []
@@ -64,28 +69,43 @@ def _add(insert_after: set[int], text: str, k: int) -> None:
     insert_after.add(k)
 
 
+def pitch(text: str, crop: np.ndarray, h: int) -> float:
+    """The line's mean character advance in crop pixels: its inked width, word gaps left
+    out, over its characters (0 when the line is too short to tell)."""
+    chars = sum(1 for ch in text if ch != " ")
+    cols = _ink_columns(crop)
+    if chars < 4 or cols.size < 2:
+        return 0.0
+    gaps = sum(end - start for start, end in blank_runs(crop, MIN_GAP * h))
+    return max(0.0, float(cols[-1] - cols[0] + 1) - gaps) / chars
+
+
 def _colon_gaps(insert_after: set[int], text: str, xs: list[float], crop: np.ndarray, h: int) -> None:
     """Spaces beside a colon set apart from its neighbours ("TEL : 03-..."). The gap is
     narrower than a word space (a proportional font's space is thin), yet a colon set
     tight against its label ("TEL:") leaves a much narrower one. The colon's ink is the
-    narrow piece between two such gaps nearest its CTC frame."""
+    narrow piece between two such gaps nearest its CTC frame. In a monospaced font a tight
+    colon sits in a whole cell, with blank on both sides ("14:32"): a gap counts only when
+    it is also a large share of the line's own character pitch."""
     if ":" not in text:
         return
     runs = blank_runs(crop, COLON_GAP * h)
     if not runs:
         return
-    # Ink pieces between the gaps: (start, end, gap on the left?, gap on the right?)
+    need = COLON_PITCH * pitch(text, crop, h)
+    # Ink pieces between the gaps: (start, end, left gap width, right gap width)
     edges = [0.0] + [v for run in runs for v in run] + [float(crop.shape[1])]
-    pieces = [(edges[i], edges[i + 1], i > 0, i + 2 < len(edges)) for i in range(0, len(edges), 2)]
+    pieces = [(edges[i], edges[i + 1], edges[i] - edges[i - 1] if i > 0 else 0.0,
+               edges[i + 2] - edges[i + 1] if i + 2 < len(edges) else 0.0) for i in range(0, len(edges), 2)]
     for k, ch in enumerate(text):
         if ch != ":":
             continue
         start, end, left, right = min(pieces, key=lambda p: max(p[0] - xs[k], xs[k] - p[1], 0.0))
         if end - start > 0.4 * h or max(start - xs[k], xs[k] - end, 0.0) > 0.4 * h:
             continue  # not a colon standing alone between gaps
-        if left:
+        if left and left >= need:
             _add(insert_after, text, k - 1)
-        if right:
+        if right and right >= need:
             _add(insert_after, text, k)
 
 
