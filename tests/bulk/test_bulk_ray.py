@@ -136,6 +136,13 @@ def test_killed_run_resumes_with_each_page_once(cluster, tmp_path, capsys):
     assert not list((out / "shards").glob(".part-*"))
 
 
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return proc.cmdline()
+    except psutil.Error:
+        return []
+
+
 def test_a_killed_worker_is_replaced_and_its_page_retried(cluster, tmp_path):
     total = 8
     _images(tmp_path / "data", total)
@@ -143,8 +150,10 @@ def test_a_killed_worker_is_replaced_and_its_page_retried(cluster, tmp_path):
     proc = _bulk_process([str(tmp_path / "data")], out, cluster, "--shard-records", "100")
     try:
         _wait(proc, lambda: _written(out) >= 1)
-        victims = [p for p in psutil.process_iter(["cmdline"])
-                   if any("PageWorker" in part for part in p.info["cmdline"] or [])]
+        # only this module's cluster's workers (children of the raylet this process started),
+        # never those of another Ray run on the same machine
+        victims = [p for p in psutil.Process().children(recursive=True)
+                   if any("PageWorker" in part for part in _cmdline(p))]
         assert victims
         os.kill(victims[0].pid, signal.SIGKILL)
         assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
