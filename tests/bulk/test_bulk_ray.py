@@ -113,24 +113,30 @@ def _wait(proc: subprocess.Popen, until, timeout: float = 90.0) -> None:
         time.sleep(0.05)
 
 
+def _unfinished(out: Path) -> int:
+    return sum(len(p.read_bytes().splitlines()) for p in (out / "shards").glob(".part-*.tmp"))
+
+
 def test_killed_run_resumes_with_each_page_once(cluster, tmp_path, capsys):
     total = 16
     _images(tmp_path / "data", total)
     out = tmp_path / "out"
-    proc = _bulk_process([str(tmp_path / "data")], out, cluster)
-    try:
-        _wait(proc, lambda: _written(out) >= total // 2)
+    proc = _bulk_process([str(tmp_path / "data")], out, cluster, "--shard-records", "3")
+    try:  # killed with records both in complete shards and in the unfinished one
+        _wait(proc, lambda: _written(out) >= total // 2 and _unfinished(out) > 0)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-    before = _written(out)
+    before, unfinished = _written(out), _unfinished(out)
     assert total // 2 <= before < total, before
-    assert len(list((out / "shards").glob(".part-*.tmp"))) == 1  # the unfinished shard, never read as complete
+    assert len(_records(out)) == before - unfinished  # a reader sees only complete shards
 
     assert bulk_main([str(tmp_path / "data"), "--out", str(out), "--workers", "2", "-q"]) == 0
     err = capsys.readouterr().err
     done, skipped, failed = _summary(err)
     assert (skipped, done, failed) == (before, total - before, 0), err  # only the remaining pages
+    if unfinished:
+        assert f"recovered {unfinished} records" in err
     keys = Counter(r["key"] for r in _records(out))
     assert len(keys) == total and set(keys.values()) == {1}
     assert not list((out / "shards").glob(".part-*"))
