@@ -143,11 +143,12 @@ def _reduction(pixels: int, jpeg: bool) -> int:
     return next((r for r in ((8, 4, 2) if jpeg else (2,)) if pixels / (r * r) >= floor), 1)
 
 
-# A large JPEG may be decoded reduced further while its text stays larger than the text the
-# engine reads best at native size: text_scale's low-percentile glyph height is 10-20 px
-# (median 12) on the dev receipts, so a reduced page keeps it at 16 px or more.
-# Measured on 35 MP receipt scans and a 48 MP photo in docs/benchmarks.md ("Big scans").
-GLYPH_FLOOR = 16.0
+# A large JPEG may be decoded reduced further while its text stays as large as the text the
+# engine reads at native size: text_scale's low-percentile glyph height is 10-20 px (median
+# 12) on the dev receipts, so a reduced page keeps it at 12 px or more. Measured on 35 MP
+# receipt scans and a 48 MP photo in docs/benchmarks.md ("Big scans"; 16 px kept 3 of 20
+# scans at full size, 150 MB more peak, for 3 fewer edits).
+GLYPH_FLOOR = 12.0
 MIN_REDUCED_PIXELS = 2_000_000  # never read a page smaller than this, whatever its type size
 _PROBE_PIXELS = 1_200_000  # the glyph estimate runs on a copy of about this area
 
