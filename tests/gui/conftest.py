@@ -49,9 +49,10 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, engine, settings):
+def window(qtbot, engine, settings, tmp_path_factory, monkeypatch):
     from ocr_app.gui.main_window import MainWindow
 
+    monkeypatch.setenv("OCR_DESK_DATA", str(tmp_path_factory.mktemp("store")))  # an empty history store
     win = MainWindow(settings, engine=engine)
     qtbot.addWidget(win)
     win.resize(1280, 800)

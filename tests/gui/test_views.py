@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
@@ -24,6 +25,7 @@ def done_window(qapp, engine, samples, tmp_path_factory):
     from ocr_app.gui.settings import AppSettings
 
     ini = tmp_path_factory.mktemp("settings") / "s.ini"
+    os.environ["OCR_DESK_DATA"] = str(tmp_path_factory.mktemp("store"))  # its own empty history store
     win = MainWindow(AppSettings(QSettings(str(ini), QSettings.Format.IniFormat)), engine=engine)
     win.resize(1280, 800)
     win.show()
