@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except ClusterError as exc:
         print(f"bulk: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before any page was sent (starting Ray, loading models)
+        print("bulk: interrupted", file=sys.stderr)
+        return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
         lock.release()
@@ -225,9 +228,9 @@ def _run(args: argparse.Namespace, out: Path, items: list[Item]) -> int:
     if stats.pages:
         print(f"bulk: {run['pages_per_s']} pages/s on {count} workers × {threads} threads; "
               f"{run['gap_ms_between_pages']} ms between two pages on a worker", file=sys.stderr)
-    print(meter.summary(), file=sys.stderr)
     if code == 1:
         print(f"bulk: {meter.failed} pages failed; their records carry the error", file=sys.stderr)
+    print(meter.summary(), file=sys.stderr)  # always the last line
     return code
 
 
