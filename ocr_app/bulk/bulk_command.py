@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import options
+from ..engine import model_set_names
 from ..export import FORMATS as EXPORT_FORMATS
 from .cluster import ClusterError, cluster_cpus, connect, shutdown, start_workers, stop_workers, wait_ready
 from .dispatch import Dispatcher
@@ -106,7 +107,10 @@ class RunStats:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.model_set and args.model_set not in model_set_names():  # before a cluster starts
+        parser.error(f"unknown model set {args.model_set!r} (known: {', '.join(model_set_names())})")
     out = Path(args.out)
     problem = _check_out(out)
     if problem:

@@ -76,7 +76,11 @@ def start_workers(count: int, threads: int, values: dict[str, Any]) -> list[Any]
 def wait_ready(workers: list[Any]) -> list[dict[str, Any]]:
     """Block until every worker has loaded its models; their `ready()` answers."""
     ray = _ray()
-    return ray.get([w.ready.remote() for w in workers])
+    try:
+        return ray.get([w.ready.remote() for w in workers])
+    except ray.exceptions.RayError as exc:  # e.g. a node without the models (ModelError in the engine)
+        cause = getattr(exc, "cause", None) or exc
+        raise ClusterError(f"a worker could not start: {str(cause).strip().splitlines()[-1]}") from exc
 
 
 def stop_workers(workers: list[Any]) -> None:
