@@ -65,8 +65,11 @@ def test_an_interrupted_run_keeps_the_previous_output(folder, tmp_path):
         save(render_lines([f"Page {k} of the interrupted run", f"total {k}.50"] * 4), many / f"p{k}.png")
     out = tmp_path / "out.jsonl"
     out.write_text("previous\n")
+    # Ctrl+C as a terminal sends it. A child inherits an ignored SIGINT (the full suite's
+    # process ends up ignoring it), so the child gets the default back, as a shell gives it.
     proc = subprocess.Popen([sys.executable, "main.py", "ocr", "-q", str(many), "--jsonl", str(out)], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] and time.monotonic() < deadline:
         time.sleep(0.02)  # the temp file appears once the models are loaded and OCR starts
