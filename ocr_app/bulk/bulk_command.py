@@ -177,7 +177,7 @@ def _run(args: argparse.Namespace, out: Path, items: list[Item]) -> int:
                            "sources": list(args.sources)}
     manifest = Manifest(out, {k: values[k] for k in sorted(values)}, sid, infos, run)
     writer = ShardWriter(shards_dir, run_id, args.shard_records, args.shard_seconds, on_complete=manifest.add)
-    exporter = DocExporter(out, args.export, shards_dir, done) if args.export else None
+    exporter = DocExporter(out, args.export, shards_dir, done, args.layout) if args.export else None
     meter = Meter(len(items), quiet=args.quiet)
     stats = RunStats()
     feed: queue.Queue[Task | None] = queue.Queue(maxsize=max(64, 4 * count))

@@ -23,9 +23,10 @@ from .shards import Loc, read_record
 
 
 class DocExporter:
-    def __init__(self, out: Path, fmt: str, shards: Path, done: dict[str, Loc]):
+    def __init__(self, out: Path, fmt: str, shards: Path, done: dict[str, Loc], layout: str = "lines"):
         self.folder = out / "exports"
         self.fmt = fmt
+        self.layout = layout  # the text's layout mode in TXT/Markdown exports
         self.shards = shards
         self.done = done
         self.written = self.failed = 0
@@ -80,7 +81,8 @@ class DocExporter:
                         with open_binary(doc.item.uri) as fh:
                             data = fh.read()
                         image = stack.enter_context(local_copy(data, doc.item.name))
-                export = ExportDoc(doc.item.name, pages, images=[image] * len(pages) if image else None)
+                export = ExportDoc(doc.item.name, pages, images=[image] * len(pages) if image else None,
+                                   layout=self.layout)
                 export_docs([export], self.fmt, self.target(doc))
             self.written += 1
         except (ExportError, OSError) as exc:
