@@ -81,3 +81,24 @@ def test_engine_info_names_the_int8_kernel():
 
     assert Engine(EngineConfig(precision="int8")).info()["int8_kernel"] == cpu_features.int8_variant()
     assert Engine(EngineConfig(precision="fp32")).info()["int8_kernel"] is None
+
+
+def test_the_cached_exact_graph_keeps_the_exact_kernel(tmp_path, monkeypatch):
+    """The saved optimised graph, loaded unoptimised on the next start, still computes what the
+    exact-kernel session computes (the cache must not silently bring the saturating kernel back)."""
+    import onnxruntime as ort
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("OCR_DESK_NO_GRAPH_CACHE", raising=False)
+    monkeypatch.setenv(cpu_features.ENV_OVERRIDE, "exact")
+    model = resolve(None, "int8").rec
+    x = np.random.default_rng(5).uniform(-1, 1, (2, 3, 48, 320)).astype(np.float32)
+
+    def run(sess) -> np.ndarray:
+        return sess.run(None, {sess.get_inputs()[0].name: x})[0]
+
+    session._create(model, 2)
+    assert session._graph_path(model, True).is_file()
+    cached = session._create(model, 2)
+    direct = ort.InferenceSession(str(model), session.session_options(2, True), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(run(cached), run(direct))
