@@ -74,8 +74,9 @@ class Engine:
         self.classifier = (
             classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
         )
-        self.orienter = (orient.PageOrienter(get_session(self.models.orient, threads))
-                         if self.config.orient_pages and self.models.orient is not None else None)
+        # Loaded on the first page that looks sideways: most runs never need it.
+        self._orienter: orient.PageOrienter | None = None
+        self._orient_gate = threading.Lock()
         det_session = (self.detector.net.session if isinstance(self.detector.net, WholeGraph)
                        else self.detector.net.sessions["stem"])
         slots = [(self.models.det, det_session, 4, "text detector"),
@@ -103,6 +104,15 @@ class Engine:
             except (ModelError, OSError, ValueError, KeyError):
                 pass  # damaged parts: the whole graph still works
         return WholeGraph(get_session(self.models.det, threads))
+
+    @property
+    def orienter(self) -> orient.PageOrienter:
+        """The page-orientation classifier, its session opened on first use."""
+        with self._orient_gate:
+            if self._orienter is None:
+                assert self.models.orient is not None
+                self._orienter = orient.PageOrienter(get_session(self.models.orient, self.threads))
+            return self._orienter
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
@@ -160,9 +170,12 @@ class Engine:
             page = frame(loaded, self.config.flatten_pages)
         with _timed(timings, "detect"):
             quads = self._detect(page.image)
-        if self.orienter is not None and orient.looks_sideways(quads):
+        if self.config.orient_pages and self.models.orient is not None and orient.looks_sideways(quads):
             with _timed(timings, "orient"):
-                turn = orient.upright_turn(self.orienter.angle(page.image, quads))
+                try:
+                    turn = orient.upright_turn(self.orienter.angle(page.image, quads))
+                except ModelError:  # a damaged orientation model: the page is read as it lies
+                    turn = 0
             if turn:
                 page = frame(loaded, self.config.flatten_pages, turn)
                 with _timed(timings, "detect"):
