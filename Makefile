@@ -36,7 +36,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m ocr_app.tooling.provision --all
-	$(BIN)/python -m ocr_app.bench ../shared/eval/sroie-dev ../shared/eval/zh-dev --rounds 2 $(BENCH_ARGS)
+	$(BIN)/python -m ocr_app.bench ../shared/eval/sroie-dev ../shared/eval/zh-dev --rounds 2 --interleave $(BENCH_ARGS)
 
 package: setup models
 	$(BIN)/python -m pip install -q -r requirements-build.txt

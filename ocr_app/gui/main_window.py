@@ -249,17 +249,22 @@ class MainWindow(QMainWindow):
         self._error_box = box
 
     def _show_engine_state(self) -> None:
+        kernel = ""
         if self.engine_error:
             text = self.tr("Models unavailable: %1").replace("%1", self.engine_error)
         elif self.engine is None:
             text = self.tr("Loading recognition models…")
         else:
             info = self.engine.info()
+            precision = str(info.get("precision", "")).upper()
+            kernel = str(info.get("int8_kernel") or "") if info.get("precision") == "int8" else ""
+            if "exact" in kernel:  # this CPU (no VNNI) runs the exact INT8 kernel
+                precision += " (exact)"
             text = self.tr("Ready · %1 %2 · %3 threads × %4 parallel").replace(
-                "%1", str(info.get("set", ""))).replace("%2", str(info.get("precision", "")).upper()).replace(
+                "%1", str(info.get("set", ""))).replace("%2", precision).replace(
                 "%3", str(info.get("threads", ""))).replace("%4", str(self.runner.pool.maxThreadCount()))
         self.engine_label.setText(text)
-        self.engine_label.setToolTip(text)
+        self.engine_label.setToolTip(text + (f"\nINT8 kernel: {kernel}" if kernel else ""))
 
     def _show_server_state(self, url: str) -> None:
         self.server_label.setText(self.tr("API: %1").replace("%1", url) if url else "")
