@@ -137,8 +137,10 @@ def run_here(args: argparse.Namespace) -> dict:
         else:
             image = _select(app, grab_all(), args.screen)
             if image is None:
+                loading.result()  # never exit while ONNX Runtime loads on the other thread (it aborts)
                 return {"ok": False, "cancelled": True, "error": "capture cancelled"}
     except CaptureError as exc:
+        loading.result()
         return {"ok": False, "error": str(exc)}
     engine, error = loading.result()
     if engine is None:
