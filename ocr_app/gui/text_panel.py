@@ -264,8 +264,8 @@ class TextPanel(QWidget):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(fmt)
             for offset, conf in enumerate(line.char_confidences[: end - start]):
-                if conf >= LOW:
-                    continue
+                if conf >= LOW or line.text[offset: offset + 1].isspace():
+                    continue  # a word space is read with a low share by design (ctc.SPACE_FLOOR): not a doubt
                 mark = QTextCharFormat()
                 mark.setBackground(very_low if conf < VERY_LOW else low)
                 mark.setToolTip(self.tr("confidence %1 %").replace("%1", f"{conf * 100:.0f}"))
