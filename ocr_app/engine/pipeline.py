@@ -170,16 +170,7 @@ class Engine:
             page = frame(loaded, self.config.flatten_pages)
         with _timed(timings, "detect"):
             quads = self._detect(page.image)
-        if self.config.orient_pages and self.models.orient is not None and orient.looks_sideways(quads):
-            with _timed(timings, "orient"):
-                try:
-                    turn = orient.upright_turn(self.orienter.angle(page.image, quads))
-                except ModelError:  # a damaged orientation model: the page is read as it lies
-                    turn = 0
-            if turn:
-                page = frame(loaded, self.config.flatten_pages, turn)
-                with _timed(timings, "detect"):
-                    quads = self._detect(page.image)
+        page, quads = self._upright(loaded, page, quads, timings)
         with _timed(timings, "classify"):
             lines, upside_down = self._classify(page.image, quads)
         with _timed(timings, "recognize"):
@@ -196,6 +187,23 @@ class Engine:
         angle = ((360 - page.turn) + (180 if upside_down else 0)) % 360
         return OcrResult(source=label, lines=lines, timings=timings, image_size=loaded.original_size,
                          orientation=angle)
+
+    def _upright(self, loaded: LoadedImage, page: PageFrame, quads: list[np.ndarray],
+                 timings: dict[str, float]) -> tuple[PageFrame, list[np.ndarray]]:
+        """A page whose boxes mostly stand tall is shown to the orientation classifier;
+        turned upright when it lies sideways, and detected again."""
+        if not (self.config.orient_pages and self.models.orient is not None and orient.looks_sideways(quads)):
+            return page, quads
+        with _timed(timings, "orient"):
+            try:
+                turn = orient.upright_turn(self.orienter.angle(page.image, quads))
+            except ModelError:  # a damaged orientation model: the page is read as it lies
+                turn = 0
+        if not turn:
+            return page, quads
+        page = frame(loaded, self.config.flatten_pages, turn)
+        with _timed(timings, "detect"):
+            return page, self._detect(page.image)
 
     def _detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Detected quads in row order: a fixed order makes the recogniser's batches, and
