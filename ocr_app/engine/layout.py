@@ -16,7 +16,7 @@ left.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 from typing import Protocol
@@ -31,11 +31,6 @@ PROSE_LENGTH = 8.0  # a column of running text: its median line is this many tex
 GUTTER = 0.8  # a column gutter is at least this many text heights wide
 BLOCK_GAP = 1.2  # a gap of this many text heights (and well over the usual) starts a new block
 HEADING = 1.3  # a line this many times the body's text height is a heading
-
-
-class _HasBox(Protocol):
-    box: Sequence[Sequence[float]]
-    text: str
 
 
 class _Laid(Protocol):
@@ -80,28 +75,6 @@ def row_order(boxes: Sequence[Sequence[Sequence[float]]]) -> list[int]:
     return [i for row in group_rows(boxes) for i in row]
 
 
-def same_row(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> bool:
-    """Boxes overlapping vertically by at least half the smaller height."""
-    _, a0, _, a1 = _bounds(a)
-    _, b0, _, b1 = _bounds(b)
-    return min(a1, b1) - max(a0, b0) >= 0.5 * max(1.0, min(a1 - a0, b1 - b0))
-
-
-def page_text(lines: Sequence[_HasBox]) -> str:
-    """Lines in the order given: consecutive lines on the same visual row joined by a
-    space, rows by newlines (the "raw" mode, computed from boxes)."""
-    out: list[str] = []
-    prev = None
-    for ln in lines:
-        if not ln.text:
-            continue
-        if prev is not None:
-            out.append(" " if same_row(prev.box, ln.box) else "\n")
-        out.append(ln.text)
-        prev = ln
-    return "".join(out)
-
-
 # ---- analysis --------------------------------------------------------------------------
 
 
@@ -115,7 +88,6 @@ class Structure:
     row: list[int]  # page-wide visual row (the "raw" mode's order)
     end: list[str]  # "", " " or "\n": what follows the line inside its paragraph
     indent: list[int]  # leading spaces in "code" mode
-    blocks: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -167,7 +139,7 @@ def analyse(boxes: Sequence[Sequence[Sequence[float]]], texts: Sequence[str],
         unit = float(median([items[i].size for i in members])) * 0.55  # a Latin character's width
         for i in members:
             indent[i] = max(0, round((items[i].x0 - left) / max(unit, 1.0))) if not items[i].vertical else 0
-    return Structure(order, block_of, para_of, rows, end, indent, blocks)
+    return Structure(order, block_of, para_of, rows, end, indent)
 
 
 def _same_row(a: _Item, b: _Item) -> bool:

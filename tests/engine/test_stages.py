@@ -13,7 +13,7 @@ from ocr_app.engine.cache import ResultCache
 from ocr_app.engine.crop import crop_quad, is_tall
 from ocr_app.engine.ctc import greedy_decode, load_charset
 from ocr_app.engine.geometry import text_quad
-from ocr_app.engine.layout import group_rows, page_text, row_order
+from ocr_app.engine.layout import group_rows, lay_out, render, row_order
 from ocr_app.engine.load import load
 from ocr_app.engine.result import Line, OcrResult
 from tests.imagegen import cer, render_lines, to_bgr, to_bytes
@@ -148,7 +148,8 @@ def test_layout_rows_and_page_text():
              Line([[10, 60], [100, 60], [100, 80], [10, 80]], "next", 1.0)]
     ordered = [lines[i] for i in row_order([ln.box for ln in lines])]
     assert [ln.text for ln in ordered] == ["left", "right", "next"]
-    assert page_text(ordered) == "left right\nnext"
+    laid = lay_out(lines)
+    assert render(laid, "raw") == render(laid, "lines") == "left right\nnext"
 
 
 def test_result_round_trips_through_dict():
