@@ -24,6 +24,7 @@ from . import classify, det_bands, layout, orient, post
 from .cache import ResultCache, content_key
 from .config import EngineConfig
 from .crop import crop_quad, is_tall
+from .ctc import Decoded
 from .detect import TextDetector, WholeGraph
 from .errors import PROVISION_HINT, ErrorKind, ImageLoadError, ModelError
 from .geometry import text_quad
@@ -244,7 +245,7 @@ class Engine:
             best, crop, vertical = first, ln.crops[0], False
             if len(ln.crops) == 2:
                 alt = next(turned)
-                if _weight(alt) > _weight(first):
+                if _weight(alt.decoded) > _weight(first.decoded):
                     best, crop, vertical = alt, ln.crops[1], len(strip(alt.decoded).text) > 1
             tall = len(ln.crops) == 2
             readings.append(Reading(box=ln.quad if tall else text_quad(ln.quad), decoded=best.decoded,
@@ -263,7 +264,7 @@ class Engine:
         again = self.recognizer.recognise([lines[k].unturned for k in doubted], self._score_chars)
         for k, alt in zip(doubted, again, strict=True):
             current = readings[k]
-            if _weight(alt) > current.decoded.confidence * len(strip(current.decoded).text) ** 0.5:
+            if _weight(alt.decoded) > _weight(current.decoded):
                 current.decoded, current.input_width, current.scores = alt.decoded, alt.input_width, alt.scores
                 if current.crop is not None:
                     current.crop = lines[k].unturned
@@ -279,9 +280,9 @@ class _Line:
         self.unturned: np.ndarray | None = None
 
 
-def _weight(read) -> float:
+def _weight(decoded: Decoded) -> float:
     """How much a reading says: confident and long beats confident and short."""
-    dec = strip(read.decoded)
+    dec = strip(decoded)
     return dec.confidence * len(dec.text) ** 0.5
 
 
