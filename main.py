@@ -7,6 +7,7 @@
   python main.py history search QUERY   find text read before (kept on this computer only)
   python main.py bulk SRC... --out DIR   many files on a Ray cluster, resumable (docs/bulk.md)
   python main.py --self-test     load models, recognise the bundled sample, exit 0/1
+  python main.py provision --pack fp32   add the optional FP32 models (bundles ship INT8 only)
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         from ocr_app.selftest import main as selftest_main
 
         return selftest_main(argv[1:])
+    if argv and argv[0] == "provision":
+        from ocr_app.tooling.packs import main as provision_main
+
+        return provision_main(argv[1:])
     if argv and argv[0] == "history":
         from ocr_app.cli.history_command import main as history_main
 

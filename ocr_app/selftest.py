@@ -20,6 +20,7 @@ from . import options, paths
 from .bench.metrics import cer
 
 EXIT_OK, EXIT_MISMATCH, EXIT_MODELS, EXIT_SAMPLE, EXIT_QT, EXIT_PDF = 0, 1, 2, 3, 4, 5
+OPTIONAL = ("fp32",)  # precisions that come as an optional pack (`provision --pack fp32`); INT8 always ships
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Check:
     timings: dict[str, float] = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     error: str | None = None
+    skipped: str | None = None  # why this precision was not checked (its optional pack is not installed)
 
 
 def sample_paths() -> tuple[Path, Path]:
@@ -111,7 +113,7 @@ def check_pdf(image: Path, expected: str, max_cer: float, threads: int, set_name
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ocr-desk --self-test", description=__doc__.split("\n")[0])
     parser.add_argument("--precision", choices=(*options.PRECISIONS, "both"), default="both",
-                        help="model precision(s) to check (default: both)")
+                        help="model precision(s) to check (default: both, skipping one that is not installed)")
     parser.add_argument("--max-cer", type=float, default=0.05, help="highest character error rate that passes")
     options.add_arguments(parser, options.CLI, names=("threads", "model_set"))
     parser.add_argument("--image", type=Path, default=None, help="image to read instead of the bundled sample")
@@ -142,10 +144,20 @@ def main(argv: list[str] | None = None) -> int:
         return finish(report, args, EXIT_SAMPLE, f"sample missing or unreadable: {exc}")
     report["expected"] = expected.strip()
 
-    from .engine import ModelError
+    from .engine import ModelError, installed_precisions, pack_command
 
     precisions = options.PRECISIONS if args.precision == "both" else (args.precision,)
+    try:
+        installed = installed_precisions(args.model_set or None)
+    except ModelError as exc:
+        return finish(report, args, EXIT_MODELS, f"models not usable: {exc}")
     for precision in precisions:
+        if args.precision == "both" and installed and precision in OPTIONAL and precision not in installed:
+            # "both" checks what is installed: a bundle ships INT8 and FP32 is an optional pack, so its
+            # absence is reported, not failed (asking for --precision fp32 fails when it is absent).
+            report["checks"].append(Check(precision, True, skipped=f"not installed; add it with: "
+                                          f"{pack_command(precision)}").__dict__)
+            continue
         try:
             check = run_check(precision, image, expected, args.max_cer, args.threads, args.model_set or None)
         except ModelError as exc:
@@ -191,6 +203,9 @@ def format_report(report: dict) -> str:
            f"  frozen: {'yes' if report['frozen'] else 'no'}   app root: {report['app_root']}",
            f"  models: {report['models_dir']}", f"  image:  {report['image']}"]
     for c in report["checks"]:
+        if c.get("skipped"):
+            out.append(f"  [{c['precision']}] {c['skipped']}")
+            continue
         t = c["timings"]
         stages = ", ".join(f"{k} {t[k]:.0f}" for k in ("detect", "classify", "recognize") if k in t)
         model = c["models"]

@@ -100,3 +100,27 @@ def test_committed_sample_is_small_and_matches_its_generator():
     assert (SAMPLE_DIR / "sample.png").stat().st_size < 60_000
     assert (SAMPLE_DIR / "sample.txt").read_text(encoding="utf-8").splitlines() == make_sample.LINES
     assert any(ord(ch) > 0x2E80 for ch in "".join(make_sample.LINES)), "sample must exercise Chinese"
+
+
+def test_both_skips_fp32_with_a_not_installed_line_when_only_int8_is_there(tmp_path):
+    """A bundle ships INT8 only: the default self-test passes and says how to add FP32."""
+    from tests.tooling.model_dirs import int8_only
+
+    models = int8_only(tmp_path / "models")
+    code, report = run_main(["--threads", "2"], env={"OCR_DESK_MODELS": str(models)})
+    assert code == 0, report
+    by_precision = {c["precision"]: c for c in report["checks"]}
+    assert by_precision["int8"]["ok"] and by_precision["int8"]["skipped"] is None
+    assert by_precision["fp32"]["skipped"] == "not installed; add it with: python main.py provision --pack fp32"
+    text = selftest.format_report({**report, "exit_code": 0})
+    assert "[fp32] not installed; add it with: python main.py provision --pack fp32" in text
+
+
+def test_asking_for_fp32_without_its_pack_exits_2_naming_the_command(tmp_path):
+    from tests.tooling.model_dirs import int8_only
+
+    models = int8_only(tmp_path / "models")
+    code, report = run_main(["--precision", "fp32"], env={"OCR_DESK_MODELS": str(models)})
+    assert code == selftest.EXIT_MODELS
+    assert "FP32 models are not installed" in report["error"]
+    assert "python main.py provision --pack fp32" in report["error"]

@@ -10,7 +10,7 @@ from .layout import DEFAULT_MODE as DEFAULT_LAYOUT
 from .layout import MODES as LAYOUT_MODES
 from .layout import lay_out
 from .load import LoadedImage, load
-from .models import model_set_names
+from .models import installed_precisions, model_set_names, pack_command
 from .pipeline import Engine
 from .post import DEFAULT_POST
 from .post import NAMES as POST_PROCESSORS
@@ -20,4 +20,4 @@ from .result import Line, OcrResult, Origin
 
 __all__ = ["DEFAULT_LAYOUT", "DEFAULT_POST", "LAYOUT_MODES", "POST_PROCESSORS", "PRECISIONS", "STAGES", "Engine",
            "EngineConfig", "ErrorKind", "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin",
-           "lay_out", "load", "model_set_names", "preview"]
+           "installed_precisions", "lay_out", "load", "model_set_names", "pack_command", "preview"]

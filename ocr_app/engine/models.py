@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..options import PRECISIONS
-from ..paths import models_dir
+from ..paths import is_frozen, models_dir
 from . import cpu_features, det_bands
 from .errors import PROVISION_HINT, ModelError
 
@@ -92,6 +93,23 @@ def _optional(name: str | None) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
+def pack_command(pack: str) -> str:
+    """How the user adds an optional model pack (tooling/packs.py), as typed where they run the app."""
+    if is_frozen():
+        return f"{'ocr-desk-cli' if sys.platform == 'win32' else 'ocr-desk'} provision --pack {pack}"
+    return f"python main.py provision --pack {pack}"
+
+
+def installed_precisions(set_name: str | None = None) -> tuple[str, ...]:
+    """Precisions whose recogniser is on disk: the bundle ships INT8 only, FP32 is an optional pack."""
+    man = manifest()
+    spec = man["model_sets"].get(set_name or man["default_model_set"])
+    if spec is None:
+        return ()
+    quantised = man.get("quantise", {})
+    return tuple(p for p in PRECISIONS if _pick(spec["rec"], p, quantised).is_file())
+
+
 def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
     """Paths for a model set; raises ModelError naming any missing file."""
     man = manifest()
@@ -114,6 +132,10 @@ def resolve(set_name: str | None = None, precision: str = "int8") -> ModelFiles:
     )
     # With current band parts the one-graph detector is not needed (a bundle ships one form).
     whole = files.det if files.det_bands is None else None
+    if precision == "fp32" and spec["rec"] in quantised and not files.rec.is_file() \
+            and (models_dir() / int8_name(spec["rec"])).is_file():
+        raise ModelError(f"the FP32 models are not installed ({files.rec.name} is missing from {models_dir()}); "
+                         f"they are an optional pack: add them with: {pack_command('fp32')}")
     for path in (whole, files.rec, files.cls, files.dict_path):
         if path is not None and not path.is_file():
             raise ModelError(f"model file missing: {path}; {PROVISION_HINT}")

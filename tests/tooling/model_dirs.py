@@ -1,0 +1,34 @@
+"""Real models folders for tests of the optional FP32 pack: a copy of the provisioned models
+as a bundle ships them (INT8 recogniser only), so the engine loads real files, not mocks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ocr_app.engine import models
+
+ROOT = Path(__file__).resolve().parents[2]
+WHEELS = ROOT / "models" / "_wheels"  # provisioning keeps the wheels it fetched
+
+
+def int8_only(dest: Path) -> Path:
+    """Copy the default set's INT8 files (manifest, detector parts, classifiers, dictionary) to dest."""
+    files = models.resolve(None, "int8")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(models.models_dir() / "manifest.json", dest / "manifest.json")
+    for path in (files.rec, files.cls, files.dict_path, files.orient):
+        if path is not None:
+            shutil.copy2(path, dest / path.name)
+    if files.det_bands is not None:
+        shutil.copytree(files.det_bands, dest / files.det_bands.name)
+    else:
+        shutil.copy2(files.det, dest / files.det.name)
+    return dest
+
+
+def fp32_wheel() -> Path:
+    """The cached wheel that holds the default set's FP32 recogniser."""
+    man = models.manifest()
+    rec = man["model_sets"][man["default_model_set"]]["rec"]
+    return WHEELS / man["packages"][man["files"][rec]["package"]]["wheel"]
