@@ -72,8 +72,56 @@ def test_frozen_self_test_passes_with_same_text_as_source(bundle, engine):
     source_text = engine.run(SAMPLE, use_cache=False).text
     by_precision = {c["precision"]: c for c in report["checks"]}
     assert by_precision["int8"]["text"] == source_text
-    assert by_precision["fp32"]["ok"]
-    assert all(c["models"]["det_bands"] for c in report["checks"])  # the detector's parts were bundled
+    assert by_precision["int8"]["models"]["det_bands"]  # the detector's parts were bundled
+    # FP32 is the optional pack: reported, not failed, with the command that adds it
+    assert by_precision["fp32"]["skipped"] == "not installed; add it with: ocr-desk provision --pack fp32"
+
+
+# The issue's target is 250 MB; this build measures 314.6 MB (docs/benchmarks.md "Bundle": what is left is
+# cv2.abi3.so, ONNX Runtime, Qt and numpy's OpenBLAS, none of which this spec can make smaller). The ceiling
+# keeps that from growing unnoticed; the strict xfail below turns into a failure the day 250 MB is met, so
+# the ceiling is lowered then.
+SIZE_CEILING_MB = 320
+TARGET_MB = 250
+
+
+def bundle_mb(bundle: Path) -> float:
+    sys.path.insert(0, str(ROOT / "build_spec"))
+    try:
+        import bundle_size
+    finally:
+        sys.path.remove(str(ROOT / "build_spec"))
+    return bundle_size.total_bytes(bundle) / 1e6
+
+
+def test_bundle_stays_under_its_size_ceiling(bundle):
+    assert bundle_mb(bundle) <= SIZE_CEILING_MB
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21 target not met: cv2 (83 MB), Qt (74), numpy (43), ORT (37)")
+def test_bundle_meets_the_250_mb_target(bundle):
+    assert bundle_mb(bundle) <= TARGET_MB
+
+
+def test_frozen_fp32_pack_installs_from_a_wheel_and_passes_the_self_test(bundle, tmp_path):
+    """`ocr-desk provision --pack fp32` in a copy of the bundle (the wheel given, so no network): the FP32
+    recogniser lands in _internal/models with the manifest's sha256, and the self-test then checks both."""
+    from tests.tooling.model_dirs import fp32_wheel
+
+    if not fp32_wheel().is_file():
+        pytest.skip("run `python -m ocr_app.tooling.provision` first")
+    copy = tmp_path / "ocr-desk"
+    shutil.copytree(bundle, copy, symlinks=True)
+    before = frozen(copy, "--self-test", "--precision", "fp32", "--threads", "2", "--json")
+    assert before.returncode == selftest.EXIT_MODELS
+    assert "ocr-desk provision --pack fp32" in json.loads(before.stdout.strip().splitlines()[-1])["error"]
+    added = frozen(copy, "provision", "--pack", "fp32", "--wheel", str(fp32_wheel()))
+    assert added.returncode == 0, added.stderr
+    proc = frozen(copy, "--self-test", "--threads", "2", "--json")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 0, report
+    assert [(c["precision"], c["ok"], c["skipped"]) for c in report["checks"]] == [("int8", True, None),
+                                                                                    ("fp32", True, None)]
 
 
 def test_unpacked_anywhere_even_under_a_chinese_path_with_spaces(bundle, tmp_path):
@@ -93,17 +141,17 @@ def test_frozen_self_test_reports_missing_models(bundle, tmp_path):
     assert "manifest" in report["error"] and "provision" in report["error"]
 
 
-def test_bundle_holds_exactly_the_default_model_set_at_both_precisions(bundle):
-    needed = set()
-    for precision in models.PRECISIONS:
-        files = models.resolve(None, precision)
-        whole_det = files.det if files.det_bands is None else None  # one detector form: the parts
-        needed |= {p.name for p in (whole_det, files.rec, files.cls, files.dict_path, files.det_bands, files.orient)
-                   if p is not None}
+def test_bundle_holds_exactly_the_default_model_set_at_int8(bundle):
+    files = models.resolve(None, "int8")
+    whole_det = files.det if files.det_bands is None else None  # one detector form: the parts
+    needed = {p.name for p in (whole_det, files.rec, files.cls, files.dict_path, files.det_bands, files.orient)
+              if p is not None}
     bundled = bundle / "_internal" / "models"
     assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json"}
     manifest = json.loads((bundled / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["model_sets"]) == [models.default_model_set()]
+    fp32 = models.resolve(None, "fp32").rec.name  # not shipped, but the pack's source and sha256 are
+    assert manifest["files"][fp32]["sha256"] == models.manifest()["files"][fp32]["sha256"]
 
 
 def test_bundle_has_resources_icon_and_desktop_entry(bundle):
