@@ -18,10 +18,14 @@ from pathlib import Path
 
 from .result import OcrResult
 
+# Bumped when `Line` gains a field consumers rely on (2: `char_doubt`): results stored by
+# an older build then miss and are recomputed instead of coming back without it.
+SCHEMA = 2
+
 
 def content_key(data: bytes, settings: str) -> str:
     digest = hashlib.blake2b(data, digest_size=20)
-    digest.update(b"\0" + settings.encode())
+    digest.update(b"\0" + settings.encode() + b"\0schema%d" % SCHEMA)
     return digest.hexdigest()
 
 
@@ -44,6 +48,7 @@ def _well_formed(result: OcrResult) -> bool:
         if not (isinstance(line.text, str) and _number(line.confidence) and isinstance(box, list) and len(box) == 4
                 and all(isinstance(pt, list) and len(pt) == 2 and all(map(_number, pt)) for pt in box)
                 and isinstance(line.char_confidences, list) and all(map(_number, line.char_confidences))
+                and isinstance(line.char_doubt, list) and all(map(_number, line.char_doubt))
                 and isinstance(line.kind, str)):
             return False
     return result.page is None or (isinstance(result.page, int) and result.page >= 1)

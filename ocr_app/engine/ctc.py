@@ -1,8 +1,9 @@
-"""Greedy CTC decoding with per-character confidences and frame positions."""
+"""Greedy CTC decoding with per-character confidences, doubts and frame positions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,6 +16,9 @@ class Decoded:
     confidence: float
     char_confidences: list[float]
     frames: list[int]  # output time step of each character (for spacing and char boxes)
+    # How unsure the recogniser is of each character (0 sure .. 1): what the window highlights.
+    # Empty for readings that did not come from the CTC head (decoded codes): 1 - confidence stands in.
+    char_doubt: list[float] = field(default_factory=list)
 
 
 def load_charset(metadata_chars: str | None, dict_path: str | None) -> list[str]:
@@ -61,11 +65,47 @@ def _unblank(probs: np.ndarray, idx: np.ndarray, best: np.ndarray, space: int) -
     return idx, best
 
 
+_SAME: dict[int, tuple[list[str], dict[int, np.ndarray]]] = {}
+
+
+def _same_reading(charset: list[str]) -> dict[int, np.ndarray]:
+    """Class → every class that reads as the same text after NFKC (",", "，"; "1", "１"),
+    only for classes that have such twins. The recogniser often splits a character's
+    score between its half- and full-width forms: that is no doubt about the text."""
+    cached = _SAME.get(id(charset))
+    if cached is not None and cached[0] is charset:
+        return cached[1]
+    groups: dict[str, list[int]] = {}
+    for i, ch in enumerate(charset[1:], 1):
+        groups.setdefault(unicodedata.normalize("NFKC", ch), []).append(i)
+    same = {i: np.array(ids) for ids in groups.values() if len(ids) > 1 for i in ids}
+    _SAME[id(charset)] = (charset, same)
+    return same
+
+
+def char_doubt(probs: np.ndarray, seq: np.ndarray, starts: np.ndarray, same: dict[int, np.ndarray]) -> list[float]:
+    """Each character's doubt: 1 - the best share its class (with its NFKC twins) reaches
+    over the character's own run of frames. Greedy decoding reports the run's first frame,
+    where the glyph's edge often splits the score with the blank or a neighbour; the
+    run's best frame says how sure the model is of the glyph (docs/benchmarks.md,
+    "Low-confidence highlight")."""
+    ends = np.r_[np.flatnonzero(seq[1:] != seq[:-1]) + 1, len(seq)]
+    out = []
+    for start in starts:
+        end = ends[np.searchsorted(ends, start, side="right")]
+        c = int(seq[start])
+        cols = same.get(c)
+        run = probs[start:end, c] if cols is None else probs[start:end][:, cols].sum(axis=1)
+        out.append(float(min(1.0, max(0.0, 1.0 - run.max()))))
+    return out
+
+
 def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
     """probs: (batch, time, classes) softmax outputs."""
     idx = probs.argmax(axis=2)
     best = probs.max(axis=2)
     idx, best = _unblank(probs, idx, best, len(charset) - 1)
+    same = _same_reading(charset)
     out = []
     for b in range(idx.shape[0]):
         seq = idx[b]
@@ -75,5 +115,5 @@ def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
         confs = best[b, frames].astype(float).tolist()
         text = "".join(charset[i] if i < len(charset) else "" for i in seq[frames])
         conf = float(np.mean(confs)) if confs else 0.0
-        out.append(Decoded(text, conf, confs, frames.tolist()))
+        out.append(Decoded(text, conf, confs, frames.tolist(), char_doubt(probs[b], seq, frames, same)))
     return out

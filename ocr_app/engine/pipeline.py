@@ -327,7 +327,8 @@ def _line(r: Reading, page: PageFrame, upside_down: bool = False) -> Line:
         pts = np.roll(pts, 2, axis=0)
     box = pts.astype(np.float64).round(1).tolist()
     return Line(box=box, text=r.decoded.text, confidence=round(r.decoded.confidence, 4),
-                char_confidences=[round(c, 3) for c in r.decoded.char_confidences], kind=r.kind)
+                char_confidences=[round(c, 3) for c in r.decoded.char_confidences], kind=r.kind,
+                char_doubt=[round(d, 3) for d in r.decoded.char_doubt])
 
 
 def _check_shapes(slots: list[tuple[Path, ort.InferenceSession, int, str]]) -> None:

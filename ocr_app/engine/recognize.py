@@ -98,4 +98,5 @@ def strip(dec: Decoded) -> Decoded:
         return dec
     end = len(text) - trail
     confs = dec.char_confidences[lead:end]
-    return Decoded(text[lead:end], float(np.mean(confs)) if confs else 0.0, confs, dec.frames[lead:end])
+    return Decoded(text[lead:end], float(np.mean(confs)) if confs else 0.0, confs, dec.frames[lead:end],
+                   dec.char_doubt[lead:end])

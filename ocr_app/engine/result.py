@@ -37,6 +37,9 @@ class Line:
     end: str = "\n"  # what follows this line inside its paragraph: "", " " or "\n"
     indent: int = 0  # leading spaces in "code" mode
     vertical: bool = False  # a vertical (top-to-bottom) line
+    # Per character, how unsure the recogniser was (0 sure .. 1; ctc.char_doubt): what the
+    # window highlights. Empty for lines not read by the recogniser (text layer, codes, edited lines).
+    char_doubt: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -121,7 +121,8 @@ def apply(result: OcrResult, edits: list[EditLine] | None) -> list[ShownLine]:
                 box = _union(boxes)
         same = e.text == base.text and len(group) == 1 and not e.merged
         line = replace(base, text=e.text, box=box, end=end,
-                       char_confidences=base.char_confidences if same else [])
+                       char_confidences=base.char_confidences if same else [],
+                       char_doubt=base.char_doubt if same else [])
         keys.append((base.row, sub))
         out.append(ShownLine(line, not same))
     rank = {key: n for n, key in enumerate(sorted(set(keys)))}

@@ -22,11 +22,23 @@ from .error_text import failure
 from .qtfix import emit
 
 if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
-    from ocr_app.engine import OcrResult
+    from ocr_app.engine import Line, OcrResult
     from ocr_app.export.edits import EditLine, ShownLine
 
 LINE_PROPERTY = QTextFormat.Property.UserProperty + 1
-LOW, VERY_LOW = 0.85, 0.6
+# Highlight a character whose doubt (Line.char_doubt) reaches DOUBT, strongly from VERY_DOUBTFUL.
+# Chosen with bench/calibration.py (docs/benchmarks.md, "Low-confidence highlight"): on
+# receipts and Chinese pages 70-80 % of the wrong characters are marked, and a fifth to a
+# third of the marked ones are wrong.
+DOUBT, VERY_DOUBTFUL = 0.1, 0.4
+
+
+def doubts(line: Line) -> list[float]:
+    """The line's per-character doubt; for results stored before the engine reported it
+    (history, old caches), one minus the character's confidence stands in."""
+    if len(line.char_doubt) == len(line.text):
+        return list(line.char_doubt)
+    return [1.0 - c for c in line.char_confidences]
 
 
 def line_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
@@ -263,12 +275,12 @@ class TextPanel(QWidget):
             cursor.setPosition(start)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(fmt)
-            for offset, conf in enumerate(line.char_confidences[: end - start]):
-                if conf >= LOW or line.text[offset: offset + 1].isspace():
+            for offset, doubt in enumerate(doubts(line)[: end - start]):
+                if doubt < DOUBT or line.text[offset: offset + 1].isspace():
                     continue  # a word space is read with a low share by design (ctc.SPACE_FLOOR): not a doubt
                 mark = QTextCharFormat()
-                mark.setBackground(very_low if conf < VERY_LOW else low)
-                mark.setToolTip(self.tr("confidence %1 %").replace("%1", f"{conf * 100:.0f}"))
+                mark.setBackground(very_low if doubt >= VERY_DOUBTFUL else low)
+                mark.setToolTip(self.tr("confidence %1 %").replace("%1", f"{(1.0 - doubt) * 100:.0f}"))
                 cursor.setPosition(start + offset)
                 cursor.setPosition(start + offset + 1, QTextCursor.MoveMode.KeepAnchor)
                 cursor.mergeCharFormat(mark)

@@ -46,7 +46,7 @@ def repair(dec: Decoded, scores: np.ndarray, digits: np.ndarray, dollar: int | N
     for "0".."9" and "$"."""
     if not any(c.isdigit() for c in dec.text):
         return dec
-    text, confs = list(dec.text), list(dec.char_confidences)
+    text, confs, doubt = list(dec.text), list(dec.char_confidences), list(dec.char_doubt)
     changed = False
     for token in re.finditer(r"\S+", dec.text):
         word = token.group()
@@ -57,10 +57,12 @@ def repair(dec: Decoded, scores: np.ndarray, digits: np.ndarray, dollar: int | N
         fixed, share = _reading(word, odd[0], scores[dec.frames[at]], digits, dollar)
         if fixed is not None:
             text[at], confs[at] = fixed, share
+            if at < len(doubt):
+                doubt[at] = max(doubt[at], 1.0 - share)  # the runner-up was taken: as unsure as its share says
             changed = True
     if not changed:
         return dec
-    return Decoded("".join(text), float(np.mean(confs)), confs, dec.frames)
+    return Decoded("".join(text), float(np.mean(confs)), confs, dec.frames, doubt)
 
 
 def _reading(word: str, pos: int, row: np.ndarray, digits: np.ndarray, dollar: int | None) -> tuple[str | None, float]:

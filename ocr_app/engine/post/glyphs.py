@@ -148,7 +148,7 @@ class Candidates:
         out = []
         for box, dec, kind in zip(self.boxes, readings, self.kinds, strict=True):
             if kind == "colon" and dec.text in COLON_READINGS:
-                out.append((box, Decoded(":", dec.confidence, dec.char_confidences, dec.frames)))
+                out.append((box, Decoded(":", dec.confidence, dec.char_confidences, dec.frames, dec.char_doubt)))
             elif kind == "glyph" and _is_glyph(dec):
                 out.append((box, dec))
         return out

@@ -70,11 +70,12 @@ def split(reading: Reading) -> list[Reading]:
 def _piece(reading: Reading, first: int, last: int, t0: float, t1: float) -> Reading:
     dec = reading.decoded
     text, confs, frames = dec.text[first:last], dec.char_confidences[first:last], dec.frames[first:last]
+    doubt = dec.char_doubt[first:last]
     lead = len(text) - len(text.lstrip(" "))
     end = len(text.rstrip(" "))
-    text, confs, frames = text[lead:end], confs[lead:end], frames[lead:end]
+    text, confs, frames, doubt = text[lead:end], confs[lead:end], frames[lead:end], doubt[lead:end]
     tl, tr, br, bl = reading.box.astype(np.float32)
     box = np.array([tl + (tr - tl) * t0, tl + (tr - tl) * t1, bl + (br - bl) * t1, bl + (br - bl) * t0], np.float32)
-    piece = Decoded(text, float(np.mean(confs)) if confs else 0.0, list(confs), list(frames))
+    piece = Decoded(text, float(np.mean(confs)) if confs else 0.0, list(confs), list(frames), list(doubt))
     return Reading(box=box, decoded=piece, crop=reading.crop, input_width=reading.input_width, scores=reading.scores,
                    kind=reading.kind, quad=reading.quad, tall=reading.tall, vertical=reading.vertical)

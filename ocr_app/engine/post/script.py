@@ -73,4 +73,4 @@ class ScriptUnifier:
             return
         for reading, text in zip(lines, texts, strict=True):
             dec = reading.decoded
-            reading.decoded = Decoded(text, dec.confidence, dec.char_confidences, dec.frames)
+            reading.decoded = Decoded(text, dec.confidence, dec.char_confidences, dec.frames, dec.char_doubt)

@@ -138,16 +138,18 @@ def add_gap_spaces(dec: Decoded, crop: np.ndarray, input_width: int) -> Decoded:
     _colon_gaps(insert_after, text, xs, crop, h)
     if not insert_after:
         return dec
-    chars, confs, frames = [], [], []
+    chars, confs, frames, doubt = [], [], [], []
     for i, ch in enumerate(text):
         chars.append(ch)
         confs.append(dec.char_confidences[i])
         frames.append(dec.frames[i])
+        doubt.extend(dec.char_doubt[i:i + 1])
         if i in insert_after:
             chars.append(" ")
             confs.append(dec.char_confidences[i])
             frames.append(dec.frames[i])
-    return Decoded("".join(chars), dec.confidence, confs, frames)
+            doubt.extend(dec.char_doubt[i:i + 1])
+    return Decoded("".join(chars), dec.confidence, confs, frames, doubt)
 
 
 class GapSpacing:
