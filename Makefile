@@ -42,6 +42,7 @@ package: setup models
 	$(BIN)/python -m pip install -q -r requirements-build.txt
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build build_spec/ocr_desk.spec
 	QT_QPA_PLATFORM=offscreen dist/ocr-desk/ocr-desk --self-test --pdf
+	$(BIN)/python build_spec/bundle_size.py dist/ocr-desk
 
 test-packaging: setup models
 	$(BIN)/python -m pip install -q -r requirements-build.txt

@@ -58,9 +58,10 @@ def total_bytes(bundle: Path) -> int:
 def archive_sizes(bundle: Path) -> dict[str, int]:
     out = {}
     with tempfile.TemporaryDirectory(prefix="ocr-desk-archive-") as tmp:
-        for name, flag in (("tar.gz", "-I gzip -9"), ("tar.xz", "-I xz -9e -T0")):
+        for name, program in (("tar.gz", "gzip -9"), ("tar.xz", "xz -9e -T0")):
             target = Path(tmp) / f"{bundle.name}.{name}"
-            subprocess.run(f"tar {flag} -cf '{target}' -C '{bundle.parent}' '{bundle.name}'", shell=True, check=True)
+            subprocess.run(["tar", "-I", program, "-cf", str(target), "-C", str(bundle.parent), bundle.name],
+                           check=True)
             out[name] = target.stat().st_size
     return out
 
