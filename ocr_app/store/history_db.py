@@ -12,6 +12,10 @@ Schema (PRAGMA user_version):
   2  pages_fts: FTS5 with the trigram tokenizer over pages.text (external content, kept
      in step by triggers). Queries of 1-2 characters (a Chinese word is often two) are
      below a trigram and fall back to a LIKE scan of pages.text.
+  3  repair: commit 53e32ff wrote version-2 files with no results table, each page's
+     result in pages (NOT NULL), so later code could not add pages to them. Such a file
+     gets its results moved to `results` and its pages table rebuilt; others only get
+     the new number.
 Migrations run in order on open; a newer file than this code knows is refused.
 """
 
@@ -20,12 +24,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FILE_NAME = "history.sqlite3"
 
 _V1 = """
@@ -57,7 +62,33 @@ CREATE TRIGGER pages_au AFTER UPDATE OF text ON pages BEGIN
 INSERT INTO pages_fts(pages_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}  # version → the script that brings the previous one to it
+
+
+def _pages_without_result(con: sqlite3.Connection) -> str:
+    """Version 3: the repair script for a file whose `pages` still has a `result` column
+    (see the schema notes), else nothing to do."""
+    columns = [row[1] for row in con.execute("PRAGMA table_info(pages)")]
+    if "result" not in columns:
+        return ""
+    return """
+CREATE TABLE IF NOT EXISTS results(
+    item_uid TEXT NOT NULL REFERENCES items(uid) ON DELETE CASCADE, page_index INTEGER NOT NULL,
+    result TEXT NOT NULL, PRIMARY KEY(item_uid, page_index));
+INSERT OR IGNORE INTO results(item_uid, page_index, result) SELECT item_uid, page_index, result FROM pages;
+DROP TRIGGER pages_ai; DROP TRIGGER pages_ad; DROP TRIGGER pages_au; DROP TABLE pages_fts;
+CREATE TABLE pages_v3(
+    item_uid TEXT NOT NULL REFERENCES items(uid) ON DELETE CASCADE, page_index INTEGER NOT NULL,
+    text TEXT NOT NULL DEFAULT '', edits TEXT, fingerprint TEXT, updated REAL NOT NULL,
+    PRIMARY KEY(item_uid, page_index));
+INSERT INTO pages_v3(item_uid, page_index, text, edits, fingerprint, updated)
+    SELECT item_uid, page_index, text, edits, fingerprint, updated FROM pages;
+DROP TABLE pages;
+ALTER TABLE pages_v3 RENAME TO pages;
+""" + _V2
+
+
+# version → the script that brings the previous one to it (or a function of the file giving it)
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {1: _V1, 2: _V2, 3: _pages_without_result}
 
 
 class StoreError(RuntimeError):
@@ -125,7 +156,8 @@ def migrate(con: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
         version += 1
         con.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[version]):
+            step = MIGRATIONS[version]
+            for statement in _statements(step if isinstance(step, str) else step(con)):
                 con.execute(statement)
             con.execute(f"PRAGMA user_version={version}")
             con.execute("COMMIT")

@@ -15,6 +15,29 @@ PAGES = {
 }
 
 
+OLD_53E32FF = """
+CREATE TABLE items(
+    uid TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT, data BLOB, document INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'queued', error TEXT, error_kind TEXT,
+    in_batch INTEGER NOT NULL DEFAULT 1, position REAL NOT NULL DEFAULT 0,
+    added REAL NOT NULL, updated REAL NOT NULL);
+CREATE INDEX items_batch ON items(in_batch, position);
+CREATE TABLE pages(
+    item_uid TEXT NOT NULL REFERENCES items(uid) ON DELETE CASCADE, page_index INTEGER NOT NULL,
+    text TEXT NOT NULL DEFAULT '', edits TEXT, fingerprint TEXT, updated REAL NOT NULL, result TEXT NOT NULL,
+    PRIMARY KEY(item_uid, page_index));
+CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT);
+CREATE VIRTUAL TABLE pages_fts USING fts5(text, content='pages', content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER pages_ai AFTER INSERT ON pages BEGIN
+    INSERT INTO pages_fts(rowid, text) VALUES (new.rowid, new.text); END;
+CREATE TRIGGER pages_ad AFTER DELETE ON pages BEGIN
+    INSERT INTO pages_fts(pages_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END;
+CREATE TRIGGER pages_au AFTER UPDATE OF text ON pages BEGIN
+    INSERT INTO pages_fts(pages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO pages_fts(rowid, text) VALUES (new.rowid, new.text); END;
+"""
+
+
 def _fill(store: HistoryStore) -> None:
     for n, (name, text) in enumerate(PAGES.items()):
         store.add_item(f"u{n}", name, f"/data/{name}", status="done")
@@ -76,8 +99,8 @@ def test_batch_order_membership_state_and_prune(tmp_path):
     assert any(h.name == "notes.jpg" for h in store.search("budget")) is False
 
 
-def test_migration_from_version_1_to_2(tmp_path):
-    """A version-1 file (no search index) opens as version 2 with its old pages searchable."""
+def test_migration_from_version_1(tmp_path):
+    """A version-1 file (no search index) opens at the current version with its old pages searchable."""
     path = tmp_path / "old.sqlite3"
     con = connect(path, migrate_to=1)
     assert con.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -88,11 +111,38 @@ def test_migration_from_version_1_to_2(tmp_path):
     assert not con.execute("SELECT name FROM sqlite_master WHERE name = 'pages_fts'").fetchall()
     con.close()
     store = HistoryStore(path)
-    assert store.con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert store.con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert [h.name for h in store.search("search existed")] == ["old.png"]
     assert [h.name for h in store.search("旧文")] == ["old.png"]
     store.put_page("a", 1, {}, "a page added after the migration")
     assert [h.page_index for h in store.search("after the migration")] == [1]
+
+
+def test_version_2_file_with_results_in_pages_is_repaired(tmp_path):
+    """Commit 53e32ff wrote version-2 files whose pages held the result (NOT NULL): adding a
+    page to one failed. Opened now, its pages and results survive and new pages go in."""
+    path = tmp_path / "53e32ff.sqlite3"
+    con = sqlite3.connect(path, isolation_level=None)
+    con.executescript(OLD_53E32FF)  # that commit's version 1 and 2 scripts, verbatim
+    con.execute("PRAGMA user_version=2")
+    con.execute("INSERT INTO items(uid, name, path, status, added, updated) "
+                "VALUES ('a', 'kept.png', NULL, 'done', 1, 1)")
+    con.execute("INSERT INTO pages(item_uid, page_index, text, edits, updated, result) VALUES "
+                "('a', 0, 'read before the fix 修复前', '[]', 1, '{\"image\": \"kept.png\", \"lines\": []}')")
+    con.close()
+    store = HistoryStore(path)
+    assert store.con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "result" not in [row[1] for row in store.con.execute("PRAGMA table_info(pages)")]
+    item = store.item("a")
+    assert item is not None and [(p.index, p.result["image"], p.edits) for p in item.pages] == [(0, "kept.png", [])]
+    assert [h.name for h in store.search("before the fix")] == ["kept.png"]
+    assert [h.name for h in store.search("修复")] == ["kept.png"]
+    assert store.con.execute("SELECT result FROM results WHERE item_uid='a'").fetchone()[0].startswith('{"image"')
+    store.put_page("a", 1, {"image": "kept.png", "lines": []}, "a page added after the repair")
+    assert [h.page_index for h in store.search("after the repair")] == [1]
+    store.put_page("a", 0, {}, "page one edited")  # the old row takes updates too
+    assert [h.page_index for h in store.search("page one edited")] == [0]
+    assert not store.search("before the fix")
 
 
 def test_newer_schema_is_refused(tmp_path):
