@@ -15,6 +15,7 @@ import os
 import platform
 import tempfile
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +102,8 @@ def _create(model: Path, threads: int) -> ort.InferenceSession:
         raise ModelError(f"model file missing: {model}; {PROVISION_HINT}")
     exact = exact_int8(model)
     cached = _graph_path(model, exact)
+    if cached is not None:
+        _remove_leftovers(cached.parent, _cache_prefix(model.name))
     if cached is not None and cached.is_file():
         opts = session_options(threads, exact)
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -169,6 +172,20 @@ def _reserve(cached: Path) -> Path | None:
         return Path(name)
     except OSError:
         return None
+
+
+_LEFTOVER_SECONDS = 600
+
+
+def _remove_leftovers(folder: Path, prefix: str) -> None:
+    """A process killed while ONNX Runtime wrote its graph leaves its temporary file; one
+    older than any graph takes to write is such a leftover, not another process's work."""
+    try:
+        for left in folder.glob(prefix + "*.tmp"):
+            if time.time() - left.stat().st_mtime > _LEFTOVER_SECONDS:
+                left.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _publish(tmp: Path, cached: Path, prefix: str) -> None:

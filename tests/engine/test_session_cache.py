@@ -65,6 +65,30 @@ def test_older_graphs_of_the_same_model_are_deleted(cache_home):
     assert len(list(cache_home.glob(prefix + "*.onnx"))) == 1
 
 
+def test_temporary_files_left_by_a_killed_start_are_removed(cache_home):
+    """A start killed while writing its graph leaves `<prefix>...tmp`; the next session of
+    that model removes such files once they are old (a cached graph or not), not a fresh
+    one that another process may still be writing."""
+    import os
+    import time
+
+    cache_home.mkdir(parents=True)
+    prefix = session._cache_prefix(_model().name)
+    left = cache_home / f"{prefix}0123456789abcdef0123abc123.tmp"
+    fresh = cache_home / f"{prefix}0123456789abcdef0123def456.tmp"
+    other = cache_home / f"{session._cache_prefix('ppocrv6_det_small.onnx')}0123456789abcdef0123abc.tmp"
+    for path in (left, fresh, other):
+        path.write_bytes(b"partial graph")
+    hour_ago = time.time() - 3600
+    os.utime(left, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    session._create(_model(), 2)
+    assert not left.exists() and fresh.exists() and other.exists()
+    os.utime(fresh, (hour_ago, hour_ago))
+    session._create(_model(), 2)  # loaded from the cached graph this time
+    assert not fresh.exists() and other.exists()
+
+
 def test_unwritable_cache_or_switched_off_still_builds_the_session(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
