@@ -203,17 +203,19 @@ class SettingsDialog(QDialog):
         labels = {
             "use_text_layer": self.tr("Use a born-digital PDF's own text instead of OCR"),
             "use_cls": self.tr("Turn upside-down lines (angle classifier)"),
+            "orient_pages": self.tr("Turn pages that lie sideways upright"),
             "flatten_pages": self.tr("Flatten photographed pages (perspective correction)"),
             "amounts": self.tr("Repair money amounts"),
             "spacing": self.tr("Add word spaces where the ink shows a gap"),
             "glyphs": self.tr("Find free-standing colons and lone digits"),
             "script": self.tr("One Chinese script per page (Simplified where clear)"),
+            "split": self.tr("Split lines at gaps as wide as a column gutter"),
             "codes": self.tr("Also read QR codes and barcodes"),
         }
         self.switches: dict[str, QCheckBox] = {}
         box = QGroupBox(self.tr("Reading"))
         form = QFormLayout(box)
-        for name in ("use_text_layer", "use_cls", "flatten_pages", *options.POST_ORDER):
+        for name in ("use_text_layer", "use_cls", "orient_pages", "flatten_pages", *options.POST_ORDER):
             check = QCheckBox(labels.get(name, option(name).help))
             check.setChecked(bool(self.settings.get(name)))
             check.setToolTip(option(name).help)

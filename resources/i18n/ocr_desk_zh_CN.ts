@@ -805,6 +805,10 @@
       <translation>翻转倒置的文本行（方向分类器）</translation>
     </message>
     <message>
+      <source>Turn pages that lie sideways upright</source>
+      <translation>将横躺的页面转正</translation>
+    </message>
+    <message>
       <source>Flatten photographed pages (perspective correction)</source>
       <translation>拉平拍摄的页面（透视校正）</translation>
     </message>
@@ -823,6 +827,10 @@
     <message>
       <source>One Chinese script per page (Simplified where clear)</source>
       <translation>每页统一一种中文字形（明确时用简体）</translation>
+    </message>
+    <message>
+      <source>Split lines at gaps as wide as a column gutter</source>
+      <translation>在与栏间距一样宽的空隙处拆分文本行</translation>
     </message>
     <message>
       <source>Also read QR codes and barcodes</source>
