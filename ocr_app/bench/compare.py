@@ -113,6 +113,7 @@ def run_system(system: str, folder: Path, threads: int, python: str, workdir: Pa
     summary["jsonl"] = out
     summary["ms"] = sorted(r["ms"] for r in records)
     summary["ms_by_image"] = {r["image"]: r["ms"] for r in records}
+    summary["stages"] = [r.get("stages", {}) for r in records]
     return summary
 
 
@@ -135,6 +136,7 @@ def combine(runs: list[dict]) -> dict:
     per_image = [run["ms_by_image"] for run in runs]
     best = {name: min(r[name] for r in per_image if name in r) for name in per_image[0]}
     return {**first, "ms": sorted(best.values()),
+            "stages": [stages for run in runs for stages in run.get("stages", [])],
             "round_medians": [statistics.median(run["ms"]) for run in runs],
             "cold_start_ms": min(run["cold_start_ms"] for run in runs),
             "peak_rss_mb": max(run["peak_rss_mb"] for run in runs)}
@@ -176,7 +178,8 @@ def run_interleaved(systems: list[tuple[str, str]], folder: Path, threads: int, 
             out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
             runs.setdefault(system, []).append({**summary, "images": len(recs), "jsonl": out,
                                                 "ms": sorted(r["ms"] for r in recs),
-                                                "ms_by_image": {r["image"]: r["ms"] for r in recs}})
+                                                "ms_by_image": {r["image"]: r["ms"] for r in recs},
+                                                "stages": [r.get("stages", {}) for r in recs]})
     return runs
 
 
@@ -196,6 +199,19 @@ def ratio_note(rows: list[tuple[str, dict, dict]], peer: str = "rapidocr") -> st
     return "Median ratio: " + "; ".join(parts) + ".\n" if parts else ""
 
 
+def stage_note(rows: list[tuple[str, dict, dict]]) -> str:
+    """Median ms per page of each stage the systems report (detect, classify, recognise):
+    where a system's time goes beside the peer's, from the same run."""
+    parts = []
+    for system, run, _ in rows:
+        pages = [s for s in run.get("stages", []) if s]
+        if pages:
+            medians = " · ".join(f"{name} {statistics.median(p.get(name, 0.0) for p in pages):.0f}"
+                                 for name in pages[0])
+            parts.append(f"{system} {medians}")
+    return "Stage medians, ms per page: " + "; ".join(parts) + ".\n" if parts else ""
+
+
 def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
     head = (f"### {folder.name} ({rows[0][1]['images'] if rows else 0} images)\n\n{cpu_header()}\n\n"
             "| system | CER | word F1 | median ms | p95 ms | images/s | peak RSS MB | cold start ms |\n"
@@ -211,7 +227,9 @@ def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
               for system, run, _ in rows if len(run.get("round_medians", [])) > 1]
     note = f"\nMedian ms of each round: {'; '.join(rounds)}.\n" if rounds else ""
     ratios = ratio_note(rows)
-    return head + "\n".join(body) + "\n" + note + (f"\n{ratios}" if ratios else "")
+    stages = stage_note(rows)
+    return (head + "\n".join(body) + "\n" + note + (f"\n{ratios}" if ratios else "")
+            + (f"\n{stages}" if stages else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

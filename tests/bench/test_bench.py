@@ -33,6 +33,22 @@ def test_two_rounds_score_real_output_and_keep_each_images_best_time(tmp_path, c
     assert "Median ms of each round: ocrdesk-int8" in out
     assert (keep / "tiny-eval.ocrdesk-int8.jsonl").is_file()
     assert (keep / "tiny-eval.ocrdesk-int8.round2.jsonl").is_file()
+    stages = next(line for line in out.splitlines() if line.startswith("Stage medians"))
+    detect, classify, recognise = (float(stages.split(f"{name} ")[1].split()[0].rstrip(".;"))
+                                   for name in ("detect", "classify", "recognize"))
+    assert detect > 0 and recognise > 0 and classify >= 0
+    median_page = float(cells[3])
+    assert detect + recognise < median_page * 1.5  # parts of the page time, not totals
+
+
+def test_interleaved_workers_report_their_stages(tmp_path, capsys):
+    folder = _folder(tmp_path)
+    assert bench.main([str(folder), "--systems", "ocrdesk-int8", "--interleave", "--keep", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "Stage medians, ms per page: ocrdesk-int8 detect " in out
+    import json
+    records = [json.loads(line) for line in (tmp_path / "o" / "tiny-eval.ocrdesk-int8.jsonl").read_text().splitlines()]
+    assert all(set(r["stages"]) == {"detect", "classify", "recognize"} for r in records)
 
 
 def test_combine_takes_each_images_best_round():
