@@ -134,6 +134,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=1, help="repeat every run, interleaved; keep each one's best")
     args = p.parse_args()
     out = Path(args.out)
+    os.environ["OCR_DESK_DATA"] = str(out / "data")  # the CLI runs keep their history here, not the user's
     data = make_set(out, args.images, args.pdf_pages)
     start_cpu = 0.0 if args.skip_cli else startup_cpu(out)
     runs = [] if args.skip_cli else [(cli_run, 1, None), (cli_run, 2, None)]

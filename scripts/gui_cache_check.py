@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="gui-cache-") as tmp:
         folder = Path(tmp)
+        os.environ["OCR_DESK_DATA"] = str(folder / "data")  # not the user's batch and history
         settings = AppSettings(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
         win = MainWindow(settings)  # engine config from the settings schema, as for users
         win.resize(1280, 800)

@@ -309,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="ocr-load-") as tmp:
+        os.environ["OCR_DESK_DATA"] = str(Path(tmp) / "data")  # the window's and CLI's history stay here
         folder = args.keep or Path(tmp) / "images"
         items = make_images(folder, args.count, bad_every=args.bad_every)
         routes = []

@@ -108,6 +108,8 @@ def capture(out: Path) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ocr-desk-shots-"))
+    # Its own history store: the pictures never show, nor add to, the user's batch and history.
+    os.environ["OCR_DESK_DATA"] = str(work / "data")
     app = create_app([])
     theme.apply(app, "light")
     i18n.install("en")
