@@ -212,6 +212,25 @@ def stage_note(rows: list[tuple[str, dict, dict]]) -> str:
     return "Stage medians, ms per page: " + "; ".join(parts) + ".\n" if parts else ""
 
 
+def highlight_note(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
+    """The low-confidence highlight as the window draws it (doubt >= DOUBTFUL), scored
+    against the truth (bench/calibration.py): is a mark worth a look, is the rest trustworthy."""
+    from ocr_app.engine import DOUBTFUL
+
+    from .calibration import calibrate
+
+    parts = []
+    for system, run, _ in rows:
+        if not system.startswith("ocrdesk"):
+            continue
+        cal = calibrate(folder, run["jsonl"], (DOUBTFUL,))
+        if cal.chars:
+            marked = cal.marked["doubt"][DOUBTFUL][0]
+            parts.append(f"{system} marks {marked} of {cal.chars} characters (doubt ≥ {DOUBTFUL}): precision "
+                         f"{cal.precision(DOUBTFUL):.2f}, recall {cal.recall(DOUBTFUL):.2f} of {cal.wrong} wrong")
+    return "Low-confidence highlight: " + "; ".join(parts) + ".\n" if parts else ""
+
+
 def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
     head = (f"### {folder.name} ({rows[0][1]['images'] if rows else 0} images)\n\n{cpu_header()}\n\n"
             "| system | CER | word F1 | median ms | p95 ms | images/s | peak RSS MB | cold start ms |\n"
@@ -228,8 +247,9 @@ def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
     note = f"\nMedian ms of each round: {'; '.join(rounds)}.\n" if rounds else ""
     ratios = ratio_note(rows)
     stages = stage_note(rows)
+    marks = highlight_note(folder, rows)
     return (head + "\n".join(body) + "\n" + note + (f"\n{ratios}" if ratios else "")
-            + (f"\n{stages}" if stages else ""))
+            + (f"\n{stages}" if stages else "") + (f"\n{marks}" if marks else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,8 @@ def _ocrdesk(system: str, threads: int):
     def run(path: Path) -> tuple[list[dict], dict[str, float]]:
         results = list(run_source(engine, Source.from_path(path), use_cache=False))
         stages = {name: sum(res.timings.get(name, 0.0) for res in results) for name in STAGES}
-        return [{"box": ln.box, "text": ln.text, "confidence": ln.confidence}
+        return [{"box": ln.box, "text": ln.text, "confidence": ln.confidence,
+                 "char_confidences": ln.char_confidences, "char_doubt": ln.char_doubt}
                 for res in results for ln in res.lines], stages
 
     return run

@@ -16,8 +16,8 @@ from .post import DEFAULT_POST
 from .post import NAMES as POST_PROCESSORS
 from .preprocess import STAGES
 from .preview import preview
-from .result import Line, OcrResult, Origin
+from .result import DOUBTFUL, Line, OcrResult, Origin
 
-__all__ = ["DEFAULT_LAYOUT", "DEFAULT_POST", "LAYOUT_MODES", "POST_PROCESSORS", "PRECISIONS", "STAGES", "Engine",
-           "EngineConfig", "ErrorKind", "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult", "Origin",
-           "installed_precisions", "lay_out", "load", "model_set_names", "pack_command", "preview"]
+__all__ = ["DEFAULT_LAYOUT", "DEFAULT_POST", "DOUBTFUL", "LAYOUT_MODES", "POST_PROCESSORS", "PRECISIONS", "STAGES",
+           "Engine", "EngineConfig", "ErrorKind", "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult",
+           "Origin", "installed_precisions", "lay_out", "load", "model_set_names", "pack_command", "preview"]

@@ -22,6 +22,13 @@ class Origin(str, Enum):
         return self.value
 
 
+# The doubt (Line.char_doubt) from which a character counts as doubtful: what the window
+# highlights and the bench's calibration view scores. Chosen with bench/calibration.py
+# (docs/benchmarks.md, "Low-confidence highlight"): on receipts and Chinese pages 70-80 %
+# of the wrong characters reach it, and a fifth to a third of those that reach it are wrong.
+DOUBTFUL = 0.1
+
+
 @dataclass
 class Line:
     box: list[list[float]]  # 4 corners (x, y) in the file's pixels, clockwise from the text's own top-left

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextEdit, QVBoxLayout, QWidget
 
+from ocr_app.engine import DOUBTFUL
 from ocr_app.options import LAYOUT_MODES
 
 from . import theme
@@ -26,11 +27,9 @@ if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
     from ocr_app.export.edits import EditLine, ShownLine
 
 LINE_PROPERTY = QTextFormat.Property.UserProperty + 1
-# Highlight a character whose doubt (Line.char_doubt) reaches DOUBT, strongly from VERY_DOUBTFUL.
-# Chosen with bench/calibration.py (docs/benchmarks.md, "Low-confidence highlight"): on
-# receipts and Chinese pages 70-80 % of the wrong characters are marked, and a fifth to a
-# third of the marked ones are wrong.
-DOUBT, VERY_DOUBTFUL = 0.1, 0.4
+# Highlight a character whose doubt (Line.char_doubt) reaches the engine's DOUBTFUL, strongly
+# from VERY_DOUBTFUL.
+DOUBT, VERY_DOUBTFUL = DOUBTFUL, 0.4
 
 
 def doubts(line: Line) -> list[float]:

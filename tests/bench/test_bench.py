@@ -39,6 +39,9 @@ def test_two_rounds_score_real_output_and_keep_each_images_best_time(tmp_path, c
     assert detect > 0 and recognise > 0 and classify >= 0
     median_page = float(cells[3])
     assert detect + recognise < median_page * 1.5  # parts of the page time, not totals
+    highlight = next(line for line in out.splitlines() if line.startswith("Low-confidence highlight"))
+    read = int(highlight.split(" of ")[1].split()[0])
+    assert read >= len("INVOICE2041TOTAL12.50PAIDBYCASH") - 2  # every character of the pages scored
 
 
 def test_interleaved_workers_report_their_stages(tmp_path, capsys):
