@@ -7,7 +7,9 @@ dialog only adds the words people read.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import threading
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 from ocr_app import options
 from ocr_app.options import option
 
+from .qtfix import emit
 from .server_control import ServerControl
 from .settings import AppSettings, default_engine_threads
 
@@ -48,6 +51,25 @@ def spin_range(name: str) -> tuple[int, int]:
     """A spin box's range: the option's own bounds from the schema."""
     opt = option(name)
     return int(opt.minimum or 0), int(opt.maximum if opt.maximum is not None else 1_000_000)
+
+
+class PackInstall(QObject):
+    """`ocr-desk provision --pack NAME` off the GUI thread: the same fetch, checksums and
+    extraction (tooling/packs.py), reported back as `done(error or "")`."""
+
+    done = Signal(str)
+
+    def start(self, pack: str) -> None:
+        threading.Thread(target=self._run, args=(pack,), name=f"pack-{pack}", daemon=True).start()
+
+    def _run(self, pack: str) -> None:
+        try:
+            from ocr_app.tooling import packs
+
+            packs.install(pack)
+            emit(self.done, "")
+        except Exception as exc:  # PackError, a full disk, no network: said in the dialog
+            emit(self.done, str(exc) or type(exc).__name__)
 
 
 class SettingsDialog(QDialog):
@@ -69,6 +91,12 @@ class SettingsDialog(QDialog):
             self.precision.addItem(precision_labels.get(key, key.upper()), key)
         self.precision.setCurrentIndex(max(0, self.precision.findData(settings.precision)))
         self._precision_labels = precision_labels
+        self.get_fp32 = QPushButton(self.tr("Add FP32 models…"))
+        self.get_fp32.setToolTip(self.tr("Download the optional FP32 recogniser (about 27 MB) and check it"))
+        self.get_fp32.clicked.connect(self._install_fp32)
+        self.get_fp32.setVisible(False)
+        self._pack = PackInstall(self)
+        self._pack.done.connect(self._fp32_installed)
         self._mark_installed_precisions()
         self.model_set.currentIndexChanged.connect(self._mark_installed_precisions)
         self.pool = QSpinBox()
@@ -85,7 +113,10 @@ class SettingsDialog(QDialog):
         engine_box = QGroupBox(self.tr("Recognition"))
         form = QFormLayout(engine_box)
         form.addRow(self.tr("Models:"), self.model_set)
-        form.addRow(self.tr("Model precision:"), self.precision)
+        precision_row = QHBoxLayout()
+        precision_row.addWidget(self.precision, 1)
+        precision_row.addWidget(self.get_fp32)
+        form.addRow(self.tr("Model precision:"), precision_row)
         form.addRow(self.tr("Parallel images:"), self.pool)
         form.addRow(self.tr("Threads per image:"), self.threads)
         cores = QLabel(self.tr("This computer has %1 physical cores.").replace("%1", str(options.physical_cores())))
@@ -163,6 +194,21 @@ class SettingsDialog(QDialog):
                 item.setEnabled(ready)
         if installed and self.precision.currentData() not in installed:  # e.g. FP32 chosen before the pack went
             self.precision.setCurrentIndex(self.precision.findData(installed[0]))
+        self.get_fp32.setVisible("fp32" not in installed and self.precision.findData("fp32") >= 0)
+
+    def _install_fp32(self) -> None:
+        self.get_fp32.setEnabled(False)
+        self.get_fp32.setText(self.tr("Downloading…"))
+        self._pack.start("fp32")
+
+    def _fp32_installed(self, error: str) -> None:
+        self.get_fp32.setEnabled(True)
+        self.get_fp32.setText(self.tr("Add FP32 models…"))
+        self._mark_installed_precisions()
+        if error:
+            QMessageBox.warning(self, self.tr("FP32 models not added"), error)
+        else:
+            self.precision.setCurrentIndex(self.precision.findData("fp32"))
 
     def _history_box(self, parent: QWidget | None) -> QGroupBox:
         """History (ocr_app/store): on/off, how long, and forgetting it all; it never leaves

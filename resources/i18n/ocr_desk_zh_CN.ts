@@ -637,6 +637,22 @@
 %1</translation>
     </message>
     <message>
+      <source>Add FP32 models…</source>
+      <translation>添加 FP32 模型…</translation>
+    </message>
+    <message>
+      <source>Download the optional FP32 recogniser (about 27 MB) and check it</source>
+      <translation>下载可选的 FP32 识别模型（约 27 MB）并校验</translation>
+    </message>
+    <message>
+      <source>Downloading…</source>
+      <translation>正在下载…</translation>
+    </message>
+    <message>
+      <source>FP32 models not added</source>
+      <translation>未能添加 FP32 模型</translation>
+    </message>
+    <message>
       <source>Images processed at the same time. 1–2 is best: each image already uses several cores.</source>
       <translation>同时处理的图片数。建议 1–2：每张图片本身已使用多个核心。</translation>
     </message>

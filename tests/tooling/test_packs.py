@@ -127,3 +127,30 @@ def test_settings_dialog_marks_fp32_not_installed_and_keeps_int8(int8_dir, tmp_p
     dialog._save()
     assert settings.precision == "int8"
     dialog.deleteLater()
+
+
+def test_settings_dialog_adds_the_fp32_pack_itself(int8_dir, tmp_path, qtbot):
+    """"Add FP32 models…" runs the pack install off the GUI thread (here from provisioning's
+    wheel cache, as on a machine that provisioned before: no network), then FP32 can be chosen."""
+    from PySide6.QtCore import QSettings
+
+    from ocr_app.gui.server_control import ServerControl
+    from ocr_app.gui.settings import AppSettings
+    from ocr_app.gui.settings_dialog import SettingsDialog
+
+    (int8_dir / "_wheels").mkdir()
+    shutil.copy2(fp32_wheel(), int8_dir / "_wheels" / fp32_wheel().name)
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    dialog = SettingsDialog(None, settings, ServerControl(), lambda: None)
+    qtbot.addWidget(dialog)
+    assert not dialog.get_fp32.isHidden()
+    with qtbot.waitSignal(dialog._pack.done, timeout=60_000) as done:
+        dialog.get_fp32.click()
+        assert not dialog.get_fp32.isEnabled()  # one install at a time
+    assert done.args == [""]
+    assert (int8_dir / rec_name()).is_file() and installed_precisions() == ("int8", "fp32")
+    row = dialog.precision.findData("fp32")
+    assert dialog.precision.model().item(row).isEnabled() and dialog.precision.currentData() == "fp32"
+    assert dialog.get_fp32.isHidden()
+    dialog._save()
+    assert settings.precision == "fp32"
