@@ -7,6 +7,7 @@ dialog only adds the words people read.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -63,13 +64,16 @@ class PackInstall(QObject):
         threading.Thread(target=self._run, args=(pack,), name=f"pack-{pack}", daemon=True).start()
 
     def _run(self, pack: str) -> None:
+        error = ""
         try:
             from ocr_app.tooling import packs
 
             packs.install(pack)
-            emit(self.done, "")
         except Exception as exc:  # PackError, a full disk, no network: said in the dialog
-            emit(self.done, str(exc) or type(exc).__name__)
+            error = str(exc) or type(exc).__name__
+        # RuntimeError: the dialog was closed meanwhile; the pack is installed (or not) all the same
+        with contextlib.suppress(RuntimeError):
+            emit(self.done, error)
 
 
 class SettingsDialog(QDialog):
