@@ -27,9 +27,9 @@ if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
     from ocr_app.export.edits import EditLine, ShownLine
 
 LINE_PROPERTY = QTextFormat.Property.UserProperty + 1
-# Highlight a character whose doubt (Line.char_doubt) reaches the engine's DOUBTFUL, strongly
-# from VERY_DOUBTFUL.
-DOUBT, VERY_DOUBTFUL = DOUBTFUL, 0.4
+# A character whose doubt (Line.char_doubt) reaches the engine's DOUBTFUL is highlighted,
+# strongly from VERY_DOUBTFUL.
+VERY_DOUBTFUL = 0.4
 
 
 def doubts(line: Line) -> list[float]:
@@ -275,7 +275,7 @@ class TextPanel(QWidget):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(fmt)
             for offset, doubt in enumerate(doubts(line)[: end - start]):
-                if doubt < DOUBT or line.text[offset: offset + 1].isspace():
+                if doubt < DOUBTFUL or line.text[offset: offset + 1].isspace():
                     continue  # a word space is read with a low share by design (ctc.SPACE_FLOOR): not a doubt
                 mark = QTextCharFormat()
                 mark.setBackground(very_low if doubt >= VERY_DOUBTFUL else low)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from ocr_app.engine import Line, OcrResult
-from ocr_app.gui.text_panel import DOUBT, VERY_DOUBTFUL, TextPanel
+from ocr_app.engine import DOUBTFUL, Line, OcrResult
+from ocr_app.gui.text_panel import VERY_DOUBTFUL, TextPanel
 
 BOX = [[0.0, 0.0], [100.0, 0.0], [100.0, 20.0], [0.0, 20.0]]
 
@@ -30,7 +30,7 @@ def test_doubt_decides_the_highlight_not_the_first_frame_confidence(qtbot):
     # "A" has a low first-frame confidence but no doubt; "B" the reverse; "C" is very doubtful;
     # the space is doubtful by design and never marked.
     line = Line(box=BOX, text="AB C", confidence=0.8, char_confidences=[0.5, 0.99, 0.3, 0.4],
-                char_doubt=[0.02, DOUBT, 0.9, VERY_DOUBTFUL + 0.1])
+                char_doubt=[0.02, DOUBTFUL, 0.9, VERY_DOUBTFUL + 0.1])
     panel.show_result(OcrResult(source="x", lines=[line], image_size=(100, 20)))
     marks = _marks(panel)
     assert [ch for ch, _ in marks] == list("AB C")
