@@ -21,13 +21,6 @@ TOKEN = "s3cret-token"
 
 
 @pytest.fixture(scope="module")
-def server(engine):
-    handle = start_server(engine, "127.0.0.1", 0)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture(scope="module")
 def secured(engine):
     handle = start_server(engine, "127.0.0.1", 0, token=TOKEN)
     yield handle

@@ -8,18 +8,10 @@ import re
 import pytest
 
 from ocr_app.engine import ErrorKind
-from ocr_app.server import start_server
 from ocr_app.server.replies import STATUS_BY_KIND, status_for
 from tests.documents.test_documents import born_digital_pdf
 from tests.imagegen import render_lines, to_bytes
 from tests.server.test_api import _png_header_only, call, png
-
-
-@pytest.fixture(scope="module")
-def server(engine):
-    handle = start_server(engine, "127.0.0.1", 0)
-    yield handle
-    handle.stop()
 
 
 def test_table_names_every_kind_and_only_client_or_size_statuses():

@@ -21,13 +21,6 @@ from tests.server.test_api import call, multipart, png
 MB = 1024 * 1024
 
 
-@pytest.fixture(scope="module")
-def server(engine):
-    handle = start_server(engine, "127.0.0.1", 0)
-    yield handle
-    handle.stop()
-
-
 def raw(handle, request: bytes, timeout: float = 10) -> tuple[int, dict, http.client.HTTPResponse]:
     """Send bytes as they are; parse the reply."""
     u = urlsplit(handle.url)

@@ -22,13 +22,6 @@ UMI_END = ("", " ", "\n")
 
 
 @pytest.fixture(scope="module")
-def server(engine):
-    handle = start_server(engine, "127.0.0.1", 0)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture(scope="module")
 def two_columns():
     generated = page("2 columns en", seed=3)
     return generated, cv2.imencode(".png", generated.image)[1].tobytes()
