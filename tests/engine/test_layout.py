@@ -7,9 +7,9 @@ import cv2
 import pytest
 
 from ocr_app.bench.page_kinds import KINDS, output_cer, page
-from ocr_app.engine import Line
 from ocr_app.engine.layout import MODES, analyse, render
 from tests.imagegen import render_lines, to_bgr
+from tests.structured import three_paragraphs
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -62,15 +62,8 @@ def test_receipt_rows_stay_rows(engine):
     assert got == [" ".join(r.split()) for r in rows]
 
 
-def _line(text: str, row: int, paragraph: int, end: str, indent: int = 0) -> Line:
-    return Line(box=[[0, 0], [1, 0], [1, 1], [0, 1]], text=text, confidence=1.0, row=row, paragraph=paragraph,
-                end=end, indent=indent)
-
-
 def test_modes_render_the_same_structure_differently():
-    lines = [_line("A first para-", 0, 0, ""), _line("graph ends here.", 1, 0, "\n"),
-             _line("Second", 2, 1, " "), _line("9.00", 2, 1, "\n", indent=12),
-             _line("中文第一行", 3, 2, ""), _line("第二行", 4, 2, "\n")]
+    lines = three_paragraphs()
     assert render(lines, "lines") == "A first para-\ngraph ends here.\n\nSecond 9.00\n\n中文第一行\n第二行"
     assert render(lines, "paragraphs") == "A first paragraph ends here.\nSecond 9.00\n中文第一行第二行"
     assert render(lines, "raw") == "A first para-\ngraph ends here.\nSecond 9.00\n中文第一行\n第二行"

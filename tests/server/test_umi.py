@@ -12,11 +12,12 @@ import cv2
 import pytest
 
 from ocr_app.bench.page_kinds import output_cer, page
-from ocr_app.engine import LAYOUT_MODES, Line
+from ocr_app.engine import LAYOUT_MODES
 from ocr_app.server import start_server
 from ocr_app.server.umi import PARSERS, arrange, joined
 from tests.imagegen import render_lines, to_bytes
 from tests.server.test_api import TOKEN, call, multipart
+from tests.structured import three_paragraphs
 
 UMI_END = ("", " ", "\n")
 
@@ -186,17 +187,10 @@ def test_server_layout_setting_is_the_default(engine, two_columns):
         assert opts["tbpu.parser"]["default"] == "multi_para"
 
 
-def _line(text: str, row: int, paragraph: int, end: str, indent: int = 0) -> Line:
-    return Line(box=[[0, 0], [1, 0], [1, 1], [0, 1]], text=text, confidence=1.0, row=row, paragraph=paragraph,
-                end=end, indent=indent)
-
-
 def test_parsers_join_as_our_modes_do():
     from ocr_app.engine import OcrResult
 
-    lines = [_line("A first para-", 0, 0, ""), _line("graph ends here.", 1, 0, "\n"),
-             _line("Second", 2, 1, " "), _line("9.00", 2, 1, "\n", indent=12),
-             _line("中文第一行", 3, 2, ""), _line("第二行", 4, 2, "\n")]
+    lines = three_paragraphs()
     res = OcrResult(source="t", lines=lines)
     assert joined(arrange(lines, "multi_para")) == res.text_as("paragraphs") + "\n"
     assert joined(arrange(lines, "single_line")) == res.text_as("raw") + "\n"
