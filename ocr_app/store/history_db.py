@@ -63,7 +63,6 @@ INSERT INTO pages_fts(pages_fts) VALUES ('rebuild');
 """
 
 
-
 def _pages_without_result(con: sqlite3.Connection) -> str:
     """Version 3: the repair script for a file whose `pages` still has a `result` column
     (see the schema notes), else nothing to do."""
