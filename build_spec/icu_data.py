@@ -1,13 +1,16 @@
-"""Rebuild Qt's ICU data library with only the locales the app ships (Linux builds only).
+"""Rebuild Qt's ICU data library with only what the app can reach (Linux builds only).
 
 Why: `libicudata.so.NN` is one 32 MB array of CLDR data for ~800 locales; Qt reads it for collation
 (QCollator), locale-aware case mapping, time-zone names and legacy codecs (QStringConverter: GBK, Big5, ...).
-OCR Desk's UI is English and Simplified Chinese, so locale data for other languages (and transliteration,
-which Qt never calls) is dropped with ICU's own `icupkg` (Debian: icu-devtools), which refuses to remove
-anything a kept item depends on. Everything language-independent stays: root collation (UCA), normalisation,
-break iterators and their CJK dictionary, every converter, time zones. Other locales fall back to root
-(e.g. QCollator("fr") sorts by the Unicode default order), the same as ICU does for unknown locales.
-Result: 32 MB -> 13 MB; byte-identical QCollator/QLocale/QStringDecoder/QTimeZone results for en and zh.
+The only ICU functions the bundled Qt libraries import are ucol_*, ucal_*, ucnv_* and u_strToUpper/Lower
+(`nm -D --undefined-only`; test_packaging re-checks it). So ICU's own `icupkg` (Debian: icu-devtools), which
+refuses to remove anything a kept item depends on, drops:
+- locale data for languages other than the UI's English and Simplified Chinese;
+- transliteration and the break-iterator rules and dictionaries (`brkitr/`, 3.4 MB, 2 MB of it the CJK word
+  dictionary): Qt breaks text with its own Unicode tables and never opens an ICU break iterator.
+Everything else stays: root collation (UCA), normalisation, every converter, time zones. Other locales fall
+back to root (e.g. QCollator("fr") sorts by the Unicode default order), the same as ICU does for unknown
+locales. Result: 32 MB -> 10 MB; byte-identical QCollator/QLocale/QStringDecoder/QTimeZone results for en and zh.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def available() -> bool:
 
 def _unwanted(item: str, keep_langs: tuple[str, ...]) -> bool:
     name = item.rsplit("/", 1)[-1]
-    if item.startswith("translit/"):
+    if item.startswith(("translit/", "brkitr/")):
         return True
     m = _LOCALE_ITEM.match(item)
     return bool(m) and name != "res_index.res" and m.group(1) not in keep_langs

@@ -1,12 +1,19 @@
-"""Replace wheel-vendored shared libraries the app never calls with tiny stand-ins (Linux builds only).
+"""Replace bundled shared libraries the app never calls with tiny stand-ins (Linux builds only).
 
-Why: OpenCV's wheel links FFmpeg (video I/O), libavif (AVIF codec) and OpenBLAS (LAPACK for matrices of 100+
-rows) into `cv2.abi3.so`, ~80 MB with their own dependencies, yet OCR Desk decodes still images and only
-solves 8x8 systems (OpenCV handles small matrices itself). The dynamic loader still insists on every
-DT_NEEDED file and on every symbol (Python loads extensions with RTLD_NOW), so each dropped library becomes
-a stub with the same SONAME, the same exported names and symbol versions: functions that, if ever called,
-print which library is missing and abort (or return 0 where that is a safe "no" answer, e.g. AVIF detection),
-and zero-filled data objects of the original sizes.
+Why: libraries are bundled because something links them, not because anything calls them:
+- OpenCV's wheel links FFmpeg (video I/O), libavif and OpenBLAS into `cv2.abi3.so` (~80 MB with their own
+  dependencies; only when the wheel's cv2 is bundled, see opencv_minimal.py), yet OCR Desk decodes still
+  images and only solves 8x8 systems (OpenCV handles small matrices itself);
+- Pillow's `_imaging` links libxcb (with libXau, 2.3 MB) for `ImageGrab`, which the app never uses (capture
+  goes through Qt and the desktop portal);
+- QtNetwork links GSSAPI/Kerberos (1.5 MB with libkrb5) for HTTP "Negotiate" logins; the app uses only
+  QLocalServer/QLocalSocket;
+- Debian's libdbus links libsystemd (2.5 MB with libgcrypt, lz4, libcap) for `sd_listen_fds`/`sd_is_socket`,
+  which only a bus *daemon* started by systemd calls; as a stub they answer 0 ("no sockets passed").
+The dynamic loader still insists on every DT_NEEDED file and on every symbol (Python loads extensions with
+RTLD_NOW), so each dropped library becomes a stub with the same SONAME, the same exported names and symbol
+versions: functions that, if ever called, print which library is missing and abort (or return 0 where that
+is a safe "no" answer), and zero-filled data objects of the original sizes.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ STUBS: dict[str, str] = {
     "opencv_python_headless.libs/libswresample": "abort",
     "opencv_python_headless.libs/libavif": "zero",
     "opencv_python_headless.libs/libopenblas": "abort",
+    "pillow.libs/libxcb-": "abort",
+    "libgssapi_krb5.so": "abort",
+    "libsystemd.so": "zero",
 }
 
 _LINKER_SYMBOLS = {"_init", "_fini", "_edata", "_end", "__bss_start", "_DYNAMIC", "_GLOBAL_OFFSET_TABLE_"}
