@@ -78,6 +78,8 @@ def vendored_library(work: Path) -> tuple[Path | None, str]:
     if not MANIFEST.is_file():
         return None, "no vendored build"
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    if manifest.get("platform") != sysconfig.get_platform():
+        return None, f"vendored build is for {manifest.get('platform')}, this is {sysconfig.get_platform()}"
     version = installed_version()
     if manifest["version"] != version:
         return None, f"vendored build is for {DIST} {manifest['version']}, installed is {version}"
@@ -144,13 +146,14 @@ def build(jobs: int) -> Path:
         stripped = tmpdir / SO_NAME
         subprocess.run(["strip", "--strip-unneeded", "-o", str(stripped), str(built)], check=True)
         VENDOR.mkdir(exist_ok=True)
-        packed_name = f"cv2-{version}-minimal-linux-x86_64.abi3.so.xz"
+        packed_name = f"cv2-{version}-minimal-{sysconfig.get_platform()}.abi3.so.xz"
         for old in VENDOR.glob("cv2-*-minimal-*.xz"):
             old.unlink()
         packed = VENDOR / packed_name
         with stripped.open("rb") as src, lzma.open(packed, "wb", preset=9 | lzma.PRESET_EXTREME) as dst:
             shutil.copyfileobj(src, dst)
-        manifest = {"version": version, "file": packed_name, "options": options_digest(),
+        manifest = {"version": version, "platform": sysconfig.get_platform(), "file": packed_name,
+                    "options": options_digest(),
                     "sha256": _sha256(stripped), "sha256_xz": _sha256(packed), "size": stripped.stat().st_size,
                     "modules": MODULES, "built_with": f"{platform_note()}"}
         MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

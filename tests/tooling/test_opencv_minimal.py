@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import lzma
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,9 @@ def vendor(tmp_path, monkeypatch) -> Path:
     packed = folder / "cv2-test.abi3.so.xz"
     with lzma.open(packed, "wb") as out:
         out.write(library.read_bytes())
-    manifest = {"version": opencv_minimal.installed_version(), "file": packed.name,
-                "options": opencv_minimal.options_digest(), "sha256": opencv_minimal._sha256(library),
-                "sha256_xz": opencv_minimal._sha256(packed)}
+    manifest = {"version": opencv_minimal.installed_version(), "platform": sysconfig.get_platform(),
+                "file": packed.name, "options": opencv_minimal.options_digest(),
+                "sha256": opencv_minimal._sha256(library), "sha256_xz": opencv_minimal._sha256(packed)}
     (folder / "opencv-minimal.json").write_text(json.dumps(manifest), encoding="utf-8")
     monkeypatch.setattr(opencv_minimal, "VENDOR", folder)
     monkeypatch.setattr(opencv_minimal, "MANIFEST", folder / "opencv-minimal.json")
@@ -54,6 +55,7 @@ def test_matching_build_is_unpacked_and_swapped_in(vendor, tmp_path):
 
 @pytest.mark.parametrize(("change", "reason"), [
     ({"version": "0.0.1"}, "installed is"),
+    ({"platform": "another-platform"}, f"this is {sysconfig.get_platform()}"),
     ({"options": "0" * 16}, "CMAKE_OPTIONS changed"),
     ({"sha256_xz": "0" * 64}, "does not match its sha256"),
     ({"sha256": "0" * 64}, "unpacked library does not match"),
