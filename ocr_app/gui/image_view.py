@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the engine (onnxruntime, OpenCV) loads off the GUI thread
     from ocr_app.engine import Line
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
+LABEL_GAP = 2  # screen pixels between a reading-order label and its box
 
 
 def confidence_colour(conf: float) -> QColor:
@@ -52,6 +53,7 @@ class ImageView(QGraphicsView):
         self.boxes: list[QGraphicsPolygonItem] = []
         self.order_labels: list[QGraphicsRectItem] = []  # "block.line" on each box, in reading order
         self.show_order = True
+        self.zoom_changed.connect(self._place_labels)
         self.selected_box = -1
         self.fit_mode = True
         self.horizontalScrollBar().valueChanged.connect(lambda _v: emit(self.view_moved))
@@ -97,9 +99,9 @@ class ImageView(QGraphicsView):
 
     def _label_order(self, lines: list[Line]) -> None:
         """Number each box "block.line" in reading order (lines arrive in reading order);
-        the labels keep their screen size at any zoom."""
+        the labels keep their screen size at any zoom (`_place_labels` puts them)."""
         in_block: dict[int, int] = {}
-        for line in lines:
+        for index, line in enumerate(lines):
             if len(line.box) < 1:
                 continue
             block = int(getattr(line, "block", 0))
@@ -107,18 +109,38 @@ class ImageView(QGraphicsView):
             text = QGraphicsSimpleTextItem(f"{block + 1}.{in_block[block]}")
             text.setBrush(QBrush(QColor("#ffffff")))
             rect = text.boundingRect().adjusted(-3, -1, 3, 1)
+            text.setPos(-rect.topLeft())
+            rect.moveTopLeft(QPointF(0, 0))
             tag = QGraphicsRectItem(rect)
+            tag.setData(0, index)
             tag.setBrush(QBrush(QColor(47, 125, 225, 210)))
             tag.setPen(QPen(Qt.PenStyle.NoPen))
             text.setParentItem(tag)
             tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            x, y = (float(v) for v in line.box[0][:2])
-            tag.setPos(x, y)
             tag.setZValue(3)
             tag.setVisible(self.show_order)
             tag.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.scene().addItem(tag)
             self.order_labels.append(tag)
+        self._place_labels()
+
+    def _place_labels(self, _zoom: float | None = None) -> None:
+        """Put each reading-order label where it hides the least of any line: just before the middle of
+        the edge its line starts from, above the line's start, or on its first corner (the first of these
+        when they tie). Labels keep their screen size, so what they would hide changes with the zoom."""
+        scale = self.zoom() or 1.0
+        areas = [box.sceneBoundingRect() for box in self.boxes]
+        for tag in self.order_labels:
+            index = int(tag.data(0))
+            poly = self.boxes[index].polygon()
+            w, h = tag.rect().width() / scale, tag.rect().height() / scale
+            gap = LABEL_GAP / scale
+            first, last = poly.first(), poly.last()
+            anchor = QPointF((first.x() + last.x()) / 2, (first.y() + last.y()) / 2)
+            spots = [QRectF(anchor.x() - w - gap, anchor.y() - h / 2, w, h),
+                     QRectF(first.x(), first.y() - h - gap, w, h), QRectF(first.x(), first.y(), w, h)]
+            hidden = [sum(r.width() * r.height() for r in (area.intersected(spot) for area in areas)) for spot in spots]
+            tag.setPos(spots[hidden.index(min(hidden))].topLeft())
 
     def set_order_visible(self, visible: bool) -> None:
         self.show_order = visible

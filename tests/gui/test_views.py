@@ -69,6 +69,50 @@ def test_side_by_side_views(done_window):
     assert len(view.original.boxes) == len(res.lines) == 2
 
 
+def test_reading_order_labels_sit_beside_their_boxes_not_over_the_text(done_window):
+    """Each "block.line" tag ends just before the edge its line starts from, at any zoom: it never covers
+    the first letters (it used to sit on the box's top-left corner)."""
+    win = done_window
+    select(win, "invoice.png")
+    compare = win.compare
+    view = compare.original
+    for zoom_step in (compare.fit, compare.zoom_in, compare.zoom_in):
+        zoom_step()
+        for box, tag in zip(view.boxes, view.order_labels, strict=True):
+            assert tag.isVisible()
+            box_rect = view.mapFromScene(box.sceneBoundingRect()).boundingRect()
+            tag_rect = tag.deviceTransform(view.viewportTransform()).mapRect(tag.boundingRect()).toAlignedRect()
+            assert tag_rect.right() <= box_rect.left() + 1, (tag_rect, box_rect)
+            assert box_rect.top() <= tag_rect.center().y() <= box_rect.bottom()
+            assert tag_rect.height() < 40  # screen-sized at every zoom
+
+
+def test_a_label_with_no_room_before_its_line_goes_above_it(qapp):
+    """A price box close behind its item box: a tag before the price would cover the item's last letters,
+    so it sits above the price's start instead; both tags cover no line at any zoom."""
+    from PySide6.QtGui import QImage
+
+    from ocr_app.engine import Line
+    from ocr_app.gui.image_view import ImageView
+
+    view = ImageView()
+    view.resize(900, 600)
+    page = QImage(800, 400, QImage.Format.Format_RGB32)
+    page.fill(Qt.GlobalColor.white)
+    view.set_image(page)
+    item_box = [[100, 100], [400, 100], [400, 130], [100, 130]]
+    price_box = [[406, 100], [480, 100], [480, 130], [406, 130]]
+    view.set_boxes([Line(box=b, text=t, confidence=0.99) for b, t in ((item_box, "Orange juice"), (price_box, "4.20"))])
+    for zoom in (0.5, 1.0, 2.0):
+        view.set_zoom(zoom)
+        boxes = [view.mapFromScene(box.sceneBoundingRect()).boundingRect() for box in view.boxes]
+        tags = [tag.deviceTransform(view.viewportTransform()).mapRect(tag.boundingRect()).toAlignedRect()
+                for tag in view.order_labels]
+        assert not any(tag.intersects(box.adjusted(1, 1, -1, -1)) for tag in tags for box in boxes), (zoom, tags)
+        assert tags[0].right() <= boxes[0].left() + 1  # room before the item
+        assert tags[1].bottom() <= boxes[1].top() + 1 and abs(tags[1].left() - boxes[1].left()) <= 3  # above
+
+
 def test_box_and_text_line_linked(done_window, qtbot):
     win = done_window
     item = select(win, "invoice.png")
