@@ -15,7 +15,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextEdit, QVBoxLayout, QWidget
 
-from ocr_app.engine import DOUBTFUL
 from ocr_app.options import LAYOUT_MODES
 
 from . import theme
@@ -259,6 +258,8 @@ class TextPanel(QWidget):
         return self._base[index].source if 0 <= index < len(self._base) else None
 
     def _decorate(self, text: str) -> None:
+        from ocr_app.engine import DOUBTFUL  # here, not at import: the window opens before the engine loads
+
         dark = theme.is_dark()
         low = QColor("#5a4300") if dark else QColor("#ffe8a3")
         very_low = QColor("#6b2020") if dark else QColor("#ffc9c9")
