@@ -450,12 +450,16 @@ class MainWindow(QMainWindow):
 
     def restore_batch(self) -> None:
         """Put the last batch back as it was left (results and edits, no OCR); what had not
-        finished is read again."""
+        finished is read again. Items already in the list are not added twice: files given at start
+        join the list (and the store) before the models have loaded, which is when this runs."""
         try:
             items, again, selection = self.history.restore()
         except Exception as exc:  # an unreadable store: start empty, say why
             self.statusBar().showMessage(self.tr("History unavailable: %1").replace("%1", str(exc)), 8000)
             return
+        present = {item.store_id for item in self.model.items if item.store_id}
+        items = [item for item in items if item.store_id not in present]
+        again = [item for item in again if item.store_id not in present]
         if not items:
             return
         for item in items:

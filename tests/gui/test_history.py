@@ -96,6 +96,17 @@ def test_a_line_edit_reaches_every_export(window, qtbot, receipt, tmp_path):
     assert item.edits_exported
 
 
+def test_files_given_at_start_are_not_restored_a_second_time(window, receipt):
+    """`ocr-desk FILE` queues FILE before the models load, and the store already holds it when the last
+    batch is put back (on load): the list keeps one of it, read once."""
+    window.add_paths([receipt])
+    wait_idle(window)
+    assert [it.name for it in window.model.items] == ["receipt.png"]
+    window.restore_batch()
+    wait_idle(window)
+    assert [(it.name, it.status) for it in window.model.items] == [("receipt.png", Status.DONE)]
+
+
 def test_close_and_reopen_restores_list_edits_and_selection(qtbot, engine, settings, tmp_path, monkeypatch):
     from ocr_app.gui.main_window import MainWindow
 
