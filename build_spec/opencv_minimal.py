@@ -3,7 +3,7 @@
 Why: the PyPI wheel's `cv2.abi3.so` is one 82 MB file holding every OpenCV module and IPP, and it names
 FFmpeg, AVIF and OpenBLAS libraries (stubbed by stub_libs.py). The app calls core, imgproc, imgcodecs and
 objdetect (QR codes, barcodes). The same version's own source (the wheel's sdist on PyPI) compiled with
-those modules, their image codecs built in and nothing else is ~26 MB and needs only libc and libstdc++.
+those modules, their image codecs built in and nothing else is 27 MB and needs only libc and libstdc++.
 
 The compile takes about 30 CPU-minutes on 2 cores, more than a CI run can pay, so its result for the
 pinned version is kept in build_spec/vendor/ (xz-compressed, checked by the sha256 in the manifest beside
@@ -155,7 +155,7 @@ def build(jobs: int) -> Path:
         manifest = {"version": version, "platform": sysconfig.get_platform(), "file": packed_name,
                     "options": options_digest(),
                     "sha256": _sha256(stripped), "sha256_xz": _sha256(packed), "size": stripped.stat().st_size,
-                    "modules": MODULES, "built_with": f"{platform_note()}"}
+                    "modules": MODULES, "built_with": platform_note()}
         MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         print(f"{packed} ({packed.stat().st_size / 1e6:.1f} MB; library {stripped.stat().st_size / 1e6:.1f} MB)")
         return packed
