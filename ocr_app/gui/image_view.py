@@ -129,7 +129,6 @@ class ImageView(QGraphicsView):
         the edge its line starts from, above the line's start, or on its first corner (the first of these
         when they tie). Labels keep their screen size, so what they would hide changes with the zoom."""
         scale = self.zoom() or 1.0
-        areas = [box.sceneBoundingRect() for box in self.boxes]
         for tag in self.order_labels:
             index = int(tag.data(0))
             poly = self.boxes[index].polygon()
@@ -139,8 +138,22 @@ class ImageView(QGraphicsView):
             anchor = QPointF((first.x() + last.x()) / 2, (first.y() + last.y()) / 2)
             spots = [QRectF(anchor.x() - w - gap, anchor.y() - h / 2, w, h),
                      QRectF(first.x(), first.y() - h - gap, w, h), QRectF(first.x(), first.y(), w, h)]
-            hidden = [sum(r.width() * r.height() for r in (area.intersected(spot) for area in areas)) for spot in spots]
-            tag.setPos(spots[hidden.index(min(hidden))].topLeft())
+            best, least = spots[0], float("inf")
+            for spot in spots:  # in order of preference; nothing hidden cannot be beaten
+                hidden = self._line_area_under(spot)
+                if hidden < least:
+                    best, least = spot, hidden
+                if not hidden:
+                    break
+            tag.setPos(best.topLeft())
+
+    def _line_area_under(self, spot: QRectF) -> float:
+        """Scene area of line boxes a label at `spot` would cover (found through the scene's index, so
+        placing every label stays quick on pages with hundreds of lines)."""
+        near = self.scene().items(spot, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+        overlaps = (item.sceneBoundingRect().intersected(spot) for item in near
+                    if isinstance(item, QGraphicsPolygonItem))
+        return sum(r.width() * r.height() for r in overlaps)
 
     def set_order_visible(self, visible: bool) -> None:
         self.show_order = visible
