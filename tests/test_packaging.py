@@ -20,6 +20,7 @@ import pytest
 
 from ocr_app import selftest
 from ocr_app.engine import models
+from tests.build_spec_modules import build_spec_module
 from tests.imagegen import cer, render_lines
 
 pytest.importorskip("PyInstaller")
@@ -86,12 +87,7 @@ TARGET_MB = 250
 
 
 def bundle_mb(bundle: Path) -> float:
-    sys.path.insert(0, str(ROOT / "build_spec"))
-    try:
-        import bundle_size
-    finally:
-        sys.path.remove(str(ROOT / "build_spec"))
-    return bundle_size.total_bytes(bundle) / 1e6
+    return build_spec_module("bundle_size").total_bytes(bundle) / 1e6
 
 
 def test_bundle_stays_under_its_size_ceiling(bundle):
@@ -266,11 +262,7 @@ LINUX_ELF = pytest.mark.skipif(not sys.platform.startswith("linux") or not shuti
 def test_bundled_opencv_is_the_vendored_minimal_build_and_needs_only_the_c_and_cxx_runtimes(bundle):
     """build_spec/opencv_minimal.py: the 82 MB wheel library and its FFmpeg/AVIF/OpenBLAS are replaced by the
     build of the same version with core, imgproc, imgcodecs and objdetect only."""
-    sys.path.insert(0, str(ROOT / "build_spec"))
-    try:
-        import opencv_minimal
-    finally:
-        sys.path.pop(0)
+    opencv_minimal = build_spec_module("opencv_minimal")
     manifest = json.loads(opencv_minimal.MANIFEST.read_text(encoding="utf-8"))
     bundled = bundle / "_internal" / "cv2" / "cv2.abi3.so"
     assert opencv_minimal._sha256(bundled) == manifest["sha256"]

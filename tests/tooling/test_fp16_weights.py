@@ -12,13 +12,11 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from tests.build_spec_modules import build_spec_module
 from tests.imagegen import render_lines, to_bgr
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "build_spec"))
-import fp16_weights  # noqa: E402
-
-sys.path.pop(0)
+fp16_weights = build_spec_module("fp16_weights")
 
 STEM = ROOT / "models" / "ppocrv6_det_small.bands" / "stem.onnx"
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import lzma
-import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "build_spec"))
-import opencv_minimal  # noqa: E402
+from tests.build_spec_modules import build_spec_module
 
-sys.path.pop(0)
+ROOT = Path(__file__).resolve().parents[2]
+opencv_minimal = build_spec_module("opencv_minimal")
 
 
 @pytest.fixture
