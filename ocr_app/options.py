@@ -105,11 +105,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("min_confidence", float, 0.5, "drop lines read with less confidence than this", minimum=0.0,
            maximum=1.0),
     # -- post-processors (engine/post): switches, in the order they run
+    Option("script", bool, True, "one Chinese script per page (Simplified where it is clearly so)",
+           post="script"),
     Option("amounts", bool, True, "repair money amounts from the recogniser's second choice", post="amounts"),
     Option("spacing", bool, True, "add word spaces where the line's ink shows a gap", post="spacing"),
     Option("glyphs", bool, True, "find free-standing colons and lone digits", post="glyphs"),
-    Option("script", bool, True, "one Chinese script per page (Simplified where it is clearly so)",
-           post="script"),
     Option("split", bool, True, "split lines at gaps as wide as a column gutter", post="split"),
     Option("codes", bool, False, "also decode QR codes and barcodes", post="codes"),
     # -- how the text is given back

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .script_forms import simplified_forms
+
 STRIDE = 8  # recogniser input columns per CTC time step (PP-OCR rec)
 
 
@@ -19,6 +21,11 @@ class Decoded:
     # How unsure the recogniser is of each character (0 sure .. 1): what the window highlights.
     # Empty for readings that did not come from the CTC head (decoded codes): 1 - confidence stands in.
     char_doubt: list[float] = field(default_factory=list)
+    # The same doubt with a character's Traditional and Simplified forms counted as one reading:
+    # what the doubt is on a page the script unifier reads as Simplified (it converts either
+    # form to the Simplified one). Filled by the decoder only; the unifier, which runs first,
+    # takes it over, and post-processors after it leave it empty.
+    simplified_doubt: list[float] = field(default_factory=list)
 
 
 def load_charset(metadata_chars: str | None, dict_path: str | None) -> list[str]:
@@ -65,22 +72,30 @@ def _unblank(probs: np.ndarray, idx: np.ndarray, best: np.ndarray, space: int) -
     return idx, best
 
 
-_SAME: dict[int, tuple[list[str], dict[int, np.ndarray]]] = {}
+_SAME: dict[int, tuple[list[str], dict[int, np.ndarray], dict[int, np.ndarray]]] = {}
 
 
-def _same_reading(charset: list[str]) -> dict[int, np.ndarray]:
-    """Class → every class that reads as the same text after NFKC (",", "，"; "1", "１"),
-    only for classes that have such twins. The recogniser often splits a character's
-    score between its half- and full-width forms: that is no doubt about the text."""
+def _twin_groups(charset: list[str]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Class → every class that reads as the same text, for classes that have such twins:
+    after NFKC (",", "，"; "1", "１"), and after NFKC and the Simplified form ("强", "強").
+    The recogniser often splits a character's score between its half- and full-width forms,
+    and on Chinese pages between its two script forms: that is no doubt about the text."""
     cached = _SAME.get(id(charset))
     if cached is not None and cached[0] is charset:
-        return cached[1]
+        return cached[1], cached[2]
+    nfkc = [unicodedata.normalize("NFKC", ch) for ch in charset[1:]]
+    same = _groups(nfkc)
+    simplified = _groups(simplified_forms(nfkc))
+    _SAME[id(charset)] = (charset, same, simplified)
+    return same, simplified
+
+
+def _groups(keys: list[str]) -> dict[int, np.ndarray]:
+    """Class (keys[i] is class i + 1's) → the classes sharing its key, where there are several."""
     groups: dict[str, list[int]] = {}
-    for i, ch in enumerate(charset[1:], 1):
-        groups.setdefault(unicodedata.normalize("NFKC", ch), []).append(i)
-    same = {i: np.array(ids) for ids in groups.values() if len(ids) > 1 for i in ids}
-    _SAME[id(charset)] = (charset, same)
-    return same
+    for i, key in enumerate(keys, 1):
+        groups.setdefault(key, []).append(i)
+    return {i: np.array(ids) for ids in groups.values() if len(ids) > 1 for i in ids}
 
 
 def char_doubt(probs: np.ndarray, seq: np.ndarray, starts: np.ndarray, same: dict[int, np.ndarray]) -> list[float]:
@@ -105,7 +120,7 @@ def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
     idx = probs.argmax(axis=2)
     best = probs.max(axis=2)
     idx, best = _unblank(probs, idx, best, len(charset) - 1)
-    same = _same_reading(charset)
+    same, simplified = _twin_groups(charset)
     out = []
     for b in range(idx.shape[0]):
         seq = idx[b]
@@ -115,5 +130,12 @@ def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
         confs = best[b, frames].astype(float).tolist()
         text = "".join(charset[i] if i < len(charset) else "" for i in seq[frames])
         conf = float(np.mean(confs)) if confs else 0.0
-        out.append(Decoded(text, conf, confs, frames.tolist(), char_doubt(probs[b], seq, frames, same)))
+        doubt = char_doubt(probs[b], seq, frames, same)
+        # Only characters with script twins can differ: the rest keep their doubt.
+        has_forms = [k for k, c in enumerate(seq[frames]) if int(c) in simplified]
+        as_simplified = list(doubt)
+        if has_forms:
+            for k, d in zip(has_forms, char_doubt(probs[b], seq, frames[has_forms], simplified), strict=True):
+                as_simplified[k] = d
+        out.append(Decoded(text, conf, confs, frames.tolist(), doubt, as_simplified))
     return out

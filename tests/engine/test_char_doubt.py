@@ -43,6 +43,18 @@ def test_half_and_full_width_twins_share_their_score():
     assert dec.char_doubt[1] == pytest.approx(0.02, abs=1e-6)
 
 
+def test_a_characters_two_script_forms_are_one_reading_only_as_simplified():
+    """A glyph torn between "强" and its Traditional form "強": the plain doubt says so (a
+    Traditional page must see it), the Simplified-page doubt does not (both become "强")."""
+    charset = load_charset("a\n强\n強", None)  # blank, a, 强, 強, space
+    probs = _probs([(1, 0.99), (0, 1.0), (2, 0.5), (0, 1.0)], 5)
+    probs[0, 2, 3], probs[0, 2, 0] = 0.47, 0.03
+    (dec,) = greedy_decode(probs, charset)
+    assert dec.text == "a强"
+    assert dec.char_doubt == pytest.approx([0.01, 0.5], abs=1e-6)
+    assert dec.simplified_doubt == pytest.approx([0.01, 0.03], abs=1e-6)
+
+
 def test_strip_keeps_doubt_aligned():
     charset = load_charset("a", None)  # blank, a, space
     (dec,) = greedy_decode(_probs([(2, 0.9), (0, 1.0), (1, 0.8), (0, 1.0), (2, 0.6)], 3), charset)

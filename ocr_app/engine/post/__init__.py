@@ -31,9 +31,10 @@ class PostProcessor(Protocol):
 
 REGISTRY: dict[str, type] = {cls.name: cls for cls in (AmountRepair, GapSpacing, FreeGlyphs, ScriptUnifier,
                                                         LineSplit, CodeReader)}
-# Receipts' amounts and spacing, free colons and "1"s, one Chinese script, lines split at
+# One Chinese script (first: it takes over the decoder's script-aware doubt, which the
+# others do not carry), receipts' amounts and spacing, free colons and "1"s, lines split at
 # column gutters (for the layout).
-DEFAULT_POST: tuple[str, ...] = ("amounts", "spacing", "glyphs", "script", "split")
+DEFAULT_POST: tuple[str, ...] = ("script", "amounts", "spacing", "glyphs", "split")
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 
