@@ -90,6 +90,18 @@ def _twin_groups(charset: list[str]) -> tuple[dict[int, np.ndarray], dict[int, n
     return same, simplified
 
 
+_SCRIPT_ONLY: dict[int, tuple[dict[int, np.ndarray], set[int]]] = {}
+
+
+def _script_only(same: dict[int, np.ndarray], same_script: dict[int, np.ndarray]) -> set[int]:
+    cached = _SCRIPT_ONLY.get(id(same_script))
+    if cached is not None and cached[0] is same_script:
+        return cached[1]
+    found = {i for i, ids in same_script.items() if len(ids) != len(same.get(i, ()))}
+    _SCRIPT_ONLY[id(same_script)] = (same_script, found)
+    return found
+
+
 def _groups(keys: list[str]) -> dict[int, np.ndarray]:
     """Class (keys[i] is class i + 1's) → the classes sharing its key, where there are several."""
     groups: dict[str, list[int]] = {}
@@ -104,23 +116,29 @@ def char_doubt(probs: np.ndarray, seq: np.ndarray, starts: np.ndarray, same: dic
     where the glyph's edge often splits the score with the blank or a neighbour; the
     run's best frame says how sure the model is of the glyph (docs/benchmarks.md,
     "Low-confidence highlight")."""
+    if not len(starts):
+        return []
     ends = np.r_[np.flatnonzero(seq[1:] != seq[:-1]) + 1, len(seq)]
-    out = []
-    for start in starts:
-        end = ends[np.searchsorted(ends, start, side="right")]
-        c = int(seq[start])
-        cols = same.get(c)
-        run = probs[start:end, c] if cols is None else probs[start:end][:, cols].sum(axis=1)
-        out.append(float(min(1.0, max(0.0, 1.0 - run.max()))))
-    return out
+    stops = ends[np.searchsorted(ends, starts, side="right")]
+    # Every frame of a run reads the run's class, so its shares are one gather, and each
+    # run's best is a max over its slice (the slices in between are dropped).
+    share = np.r_[probs[np.arange(len(seq)), seq], np.float32(0)]
+    best = np.maximum.reduceat(share, np.column_stack([starts, stops]).ravel())[::2]
+    for k, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        cols = same.get(int(seq[start]))
+        if cols is not None:
+            best[k] = probs[start:stop][:, cols].sum(axis=1).max()
+    return np.clip(np.float32(1.0) - best, 0.0, 1.0).tolist()
 
 
 def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
     """probs: (batch, time, classes) softmax outputs."""
     idx = probs.argmax(axis=2)
-    best = probs.max(axis=2)
+    best = np.take_along_axis(probs, idx[..., None], axis=2)[..., 0]
     idx, best = _unblank(probs, idx, best, len(charset) - 1)
-    same, simplified = _twin_groups(charset)
+    same, same_script = _twin_groups(charset)
+    # Classes whose script twins add to their NFKC twins: only their doubt can change.
+    simplified = _script_only(same, same_script)
     out = []
     for b in range(idx.shape[0]):
         seq = idx[b]
@@ -135,7 +153,7 @@ def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
         has_forms = [k for k, c in enumerate(seq[frames]) if int(c) in simplified]
         as_simplified = list(doubt)
         if has_forms:
-            for k, d in zip(has_forms, char_doubt(probs[b], seq, frames[has_forms], simplified), strict=True):
+            for k, d in zip(has_forms, char_doubt(probs[b], seq, frames[has_forms], same_script), strict=True):
                 as_simplified[k] = d
         out.append(Decoded(text, conf, confs, frames.tolist(), doubt, as_simplified))
     return out
