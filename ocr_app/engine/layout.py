@@ -31,6 +31,7 @@ PROSE_LENGTH = 8.0  # a column of running text: its median line is this many tex
 GUTTER = 0.8  # a column gutter is at least this many text heights wide
 BLOCK_GAP = 1.2  # a gap of this many text heights (and well over the usual) starts a new block
 HEADING = 1.3  # a line this many times the body's text height is a heading
+LEVEL = 0.5  # degrees: a page whose lines slope less than this is laid out as it is
 
 
 class _Laid(Protocol):
@@ -115,6 +116,7 @@ def analyse(boxes: Sequence[Sequence[Sequence[float]]], texts: Sequence[str],
     """Blocks, reading order, paragraphs and separators of one upright page's lines."""
     n = len(boxes)
     vertical = list(vertical) if vertical is not None else [False] * n
+    boxes = _levelled(boxes, vertical)
     items = [_Item(*_bounds(b), t, v) for b, t, v in zip(boxes, texts, vertical, strict=True)]
     rows = [0] * n
     for r, members in enumerate(group_rows(boxes)):
@@ -140,6 +142,32 @@ def analyse(boxes: Sequence[Sequence[Sequence[float]]], texts: Sequence[str],
         for i in members:
             indent[i] = max(0, round((items[i].x0 - left) / max(unit, 1.0))) if not items[i].vertical else 0
     return Structure(order, block_of, para_of, rows, end, indent)
+
+
+def _levelled(boxes: Sequence[Sequence[Sequence[float]]], vertical: list[bool]) -> list[list[list[float]]]:
+    """The boxes sheared so that the page's text lines run level. A photographed page
+    (tilted, or seen at an angle) slopes its lines, and then a row's right-hand cells sit a
+    row higher or lower than its left ones: rows and columns are only found in a level
+    frame. The slope is the length-weighted median of the long lines' own slopes (short
+    boxes carry no reliable angle)."""
+    slopes, weights = [], []
+    for box, vert in zip(boxes, vertical, strict=True):
+        if vert or len(box) != 4:
+            continue
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((float(p[0]), float(p[1])) for p in box)
+        length = ((x1 - x0) + (x2 - x3)) / 2
+        height = ((y3 - y0) + (y2 - y1)) / 2
+        if length >= 3 * max(height, 1.0):
+            slopes.append(((y1 - y0) + (y2 - y3)) / 2 / length)
+            weights.append(length)
+    if not slopes:
+        return [[list(map(float, p)) for p in box] for box in boxes]
+    order = np.argsort(slopes)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    slope = float(np.asarray(slopes)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    if abs(np.degrees(np.arctan(slope))) < LEVEL:
+        return [[list(map(float, p)) for p in box] for box in boxes]
+    return [[[float(p[0]), float(p[1]) - slope * float(p[0])] for p in box] for box in boxes]
 
 
 def _same_row(a: _Item, b: _Item) -> bool:
