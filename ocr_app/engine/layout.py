@@ -148,26 +148,36 @@ def _levelled(boxes: Sequence[Sequence[Sequence[float]]], vertical: list[bool]) 
     """The boxes sheared so that the page's text lines run level. A photographed page
     (tilted, or seen at an angle) slopes its lines, and then a row's right-hand cells sit a
     row higher or lower than its left ones: rows and columns are only found in a level
-    frame. The slope is the length-weighted median of the long lines' own slopes (short
-    boxes carry no reliable angle)."""
-    slopes, weights = [], []
+    frame. The slope is read from the long lines' own slopes (short boxes carry no reliable
+    angle): their length-weighted median, or, seen at an angle, where the slope changes
+    down the page, a weighted line fitted through them against their height on the page."""
+    ys, slopes, weights = [], [], []
     for box, vert in zip(boxes, vertical, strict=True):
         if vert or len(box) != 4:
             continue
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((float(p[0]), float(p[1])) for p in box)
         length = ((x1 - x0) + (x2 - x3)) / 2
         height = ((y3 - y0) + (y2 - y1)) / 2
-        if length >= 3 * max(height, 1.0):
+        if length >= 5 * max(height, 1.0):
+            ys.append((y0 + y1 + y2 + y3) / 4)
             slopes.append(((y1 - y0) + (y2 - y3)) / 2 / length)
             weights.append(length)
+    plain = [[list(map(float, p)) for p in box] for box in boxes]
     if not slopes:
-        return [[list(map(float, p)) for p in box] for box in boxes]
+        return plain
     order = np.argsort(slopes)
     cumulative = np.cumsum(np.asarray(weights)[order])
     slope = float(np.asarray(slopes)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
-    if abs(np.degrees(np.arctan(slope))) < LEVEL:
-        return [[list(map(float, p)) for p in box] for box in boxes]
-    return [[[float(p[0]), float(p[1]) - slope * float(p[0])] for p in box] for box in boxes]
+    change = 0.0  # slope change per pixel down the page
+    y_mid = float(np.median(ys))
+    if len(slopes) >= 4 and max(ys) - min(ys) > 0:
+        fit = np.polyfit(np.asarray(ys) - y_mid, slopes, 1, w=np.sqrt(weights))
+        ends = [fit[1] + fit[0] * (y - y_mid) for y in (min(ys), max(ys))]
+        if max(abs(np.degrees(np.arctan(e - slope))) for e in ends) <= 10:  # else one odd line pulls it
+            slope, change = float(fit[1]), float(fit[0])
+    if max(abs(np.degrees(np.arctan(slope + change * (y - y_mid)))) for y in (min(ys), max(ys))) < LEVEL:
+        return plain
+    return [[[x, y - (slope + change * (y - y_mid)) * x] for x, y in box] for box in plain]
 
 
 def _same_row(a: _Item, b: _Item) -> bool:

@@ -113,3 +113,22 @@ def test_a_tilted_receipt_photo_reads_row_by_row(engine):
     res = engine.run(jpeg, use_cache=False)
     truth = "\n".join(text for _, text in lines)
     assert output_cer(truth, res.text) <= 0.05, res.text
+
+
+def test_rows_of_a_page_seen_at_an_angle_stay_rows():
+    """Seen at an angle, the slope changes down the page (here 4° at the top, level at the
+    bottom): the level frame follows the long lines' slopes from top to bottom."""
+    table = np.float32([[0, 0], [600, 0], [600, 440], [0, 440]])
+    seen = np.float32([[0, 40], [600, 0], [600, 440], [0, 440]])
+    warp = cv2.getPerspectiveTransform(table, seen)
+    boxes, texts = [], []
+    for r in range(12):
+        y = 36.0 * r
+        cells = [(0, 600, f"a long line of text across the receipt {r}")] if r % 3 == 0 else \
+            [(0, 120, f"item{r}"), (300, 320, str(r)), (560, 600, f"{r}.00")]
+        for x0, x1, word in cells:
+            corners = np.float32([[x0, y], [x1, y], [x1, y + 20], [x0, y + 20]]).reshape(-1, 1, 2)
+            boxes.append(cv2.perspectiveTransform(corners, warp).reshape(-1, 2).tolist())
+            texts.append(word)
+    laid = analyse(boxes, texts)
+    assert [texts[i] for i in laid.order] == texts
