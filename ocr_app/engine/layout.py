@@ -32,6 +32,7 @@ GUTTER = 0.8  # a column gutter is at least this many text heights wide
 BLOCK_GAP = 1.2  # a gap of this many text heights (and well over the usual) starts a new block
 HEADING = 1.3  # a line this many times the body's text height is a heading
 LEVEL = 0.5  # degrees: a page whose lines slope less than this is laid out as it is
+STEEPEST = 15.0  # degrees: a steeper line is a stamp, a watermark or a turned label, not the page's slope
 
 
 class _Laid(Protocol):
@@ -158,9 +159,10 @@ def _levelled(boxes: Sequence[Sequence[Sequence[float]]], vertical: list[bool]) 
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((float(p[0]), float(p[1])) for p in box)
         length = ((x1 - x0) + (x2 - x3)) / 2
         height = ((y3 - y0) + (y2 - y1)) / 2
-        if length >= 5 * max(height, 1.0):
+        slope = ((y1 - y0) + (y2 - y3)) / 2 / max(length, 1.0)
+        if length >= 5 * max(height, 1.0) and abs(np.degrees(np.arctan(slope))) <= STEEPEST:
             ys.append((y0 + y1 + y2 + y3) / 4)
-            slopes.append(((y1 - y0) + (y2 - y3)) / 2 / length)
+            slopes.append(slope)
             weights.append(length)
     plain = [[list(map(float, p)) for p in box] for box in boxes]
     if not slopes:

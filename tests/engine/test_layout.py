@@ -132,3 +132,16 @@ def test_rows_of_a_page_seen_at_an_angle_stay_rows():
             texts.append(word)
     laid = analyse(boxes, texts)
     assert [texts[i] for i in laid.order] == texts
+
+
+def test_a_steep_watermark_does_not_tilt_the_page():
+    """A long line at 40° (a stamp or watermark across the page) is not the page's slope,
+    even where it is the page's only long line."""
+    boxes, texts = [], []
+    for r in range(6):
+        for x0, x1, word in ((0, 80, f"item{r}"), (560, 600, f"{r}.00")):
+            boxes.append([[x0, 40.0 * r], [x1, 40.0 * r], [x1, 40.0 * r + 20], [x0, 40.0 * r + 20]])
+            texts.append(word)
+    mark = _turned([[0, 0], [500, 0], [500, 30], [0, 30]], -40.0)
+    laid = analyse([*boxes, [[x + 50, y + 400] for x, y in mark]], [*texts, "CONFIDENTIAL COPY"])
+    assert [texts[i] for i in laid.order if i < len(texts)] == texts
