@@ -157,9 +157,10 @@ def _levelled(boxes: Sequence[Sequence[Sequence[float]]], vertical: list[bool]) 
         if vert or len(box) != 4:
             continue
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((float(p[0]), float(p[1])) for p in box)
-        length = ((x1 - x0) + (x2 - x3)) / 2
-        height = ((y3 - y0) + (y2 - y1)) / 2
-        slope = ((y1 - y0) + (y2 - y3)) / 2 / max(length, 1.0)
+        # Along the line and across it; signs aside, as an upside-down page's boxes come negated.
+        run, rise = ((x1 - x0) + (x2 - x3)) / 2, ((y1 - y0) + (y2 - y3)) / 2
+        length, height = abs(run), abs(((y3 - y0) + (y2 - y1)) / 2)
+        slope = rise / run if run else 0.0
         if length >= 5 * max(height, 1.0) and abs(np.degrees(np.arctan(slope))) <= STEEPEST:
             ys.append((y0 + y1 + y2 + y3) / 4)
             slopes.append(slope)

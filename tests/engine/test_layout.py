@@ -103,6 +103,10 @@ def test_rows_of_a_tilted_page_stay_rows():
         laid = analyse([_turned(b, degrees) for b in boxes], texts)
         assert [texts[i] for i in laid.order] == texts, degrees
         assert len(set(laid.row)) == 8
+        # An upside-down page is laid out on its boxes negated: each box's corners then start
+        # at its bottom right.
+        laid = analyse([np.roll(_turned(b, degrees), 2, axis=0).tolist() for b in boxes], texts)
+        assert [texts[i] for i in laid.order] == texts, degrees
 
 
 def test_a_tilted_receipt_photo_reads_row_by_row(engine):
