@@ -72,34 +72,24 @@ def _unblank(probs: np.ndarray, idx: np.ndarray, best: np.ndarray, space: int) -
     return idx, best
 
 
-_SAME: dict[int, tuple[list[str], dict[int, np.ndarray], dict[int, np.ndarray]]] = {}
+_SAME: dict[int, tuple[list[str], dict[int, np.ndarray], dict[int, np.ndarray], frozenset[int]]] = {}
 
 
-def _twin_groups(charset: list[str]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+def _twin_groups(charset: list[str]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], frozenset[int]]:
     """Class → every class that reads as the same text, for classes that have such twins:
-    after NFKC (",", "，"; "1", "１"), and after NFKC and the Simplified form ("强", "強").
+    after NFKC (",", "，"; "1", "１"), and after NFKC and the Simplified form ("强", "強");
+    and the classes whose script twins add to their NFKC twins (only their doubt can differ).
     The recogniser often splits a character's score between its half- and full-width forms,
     and on Chinese pages between its two script forms: that is no doubt about the text."""
     cached = _SAME.get(id(charset))
     if cached is not None and cached[0] is charset:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     nfkc = [unicodedata.normalize("NFKC", ch) for ch in charset[1:]]
     same = _groups(nfkc)
-    simplified = _groups(simplified_forms(nfkc))
-    _SAME[id(charset)] = (charset, same, simplified)
-    return same, simplified
-
-
-_SCRIPT_ONLY: dict[int, tuple[dict[int, np.ndarray], set[int]]] = {}
-
-
-def _script_only(same: dict[int, np.ndarray], same_script: dict[int, np.ndarray]) -> set[int]:
-    cached = _SCRIPT_ONLY.get(id(same_script))
-    if cached is not None and cached[0] is same_script:
-        return cached[1]
-    found = {i for i, ids in same_script.items() if len(ids) != len(same.get(i, ()))}
-    _SCRIPT_ONLY[id(same_script)] = (same_script, found)
-    return found
+    same_script = _groups(simplified_forms(nfkc))
+    script_only = frozenset(i for i, ids in same_script.items() if len(ids) != len(same.get(i, ())))
+    _SAME[id(charset)] = (charset, same, same_script, script_only)
+    return same, same_script, script_only
 
 
 def _groups(keys: list[str]) -> dict[int, np.ndarray]:
@@ -136,9 +126,7 @@ def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
     idx = probs.argmax(axis=2)
     best = np.take_along_axis(probs, idx[..., None], axis=2)[..., 0]
     idx, best = _unblank(probs, idx, best, len(charset) - 1)
-    same, same_script = _twin_groups(charset)
-    # Classes whose script twins add to their NFKC twins: only their doubt can change.
-    simplified = _script_only(same, same_script)
+    same, same_script, script_only = _twin_groups(charset)
     out = []
     for b in range(idx.shape[0]):
         seq = idx[b]
@@ -150,7 +138,7 @@ def greedy_decode(probs: np.ndarray, charset: list[str]) -> list[Decoded]:
         conf = float(np.mean(confs)) if confs else 0.0
         doubt = char_doubt(probs[b], seq, frames, same)
         # Only characters with script twins can differ: the rest keep their doubt.
-        has_forms = [k for k, c in enumerate(seq[frames]) if int(c) in simplified]
+        has_forms = [k for k, c in enumerate(seq[frames]) if int(c) in script_only]
         as_simplified = list(doubt)
         if has_forms:
             for k, d in zip(has_forms, char_doubt(probs[b], seq, frames[has_forms], same_script), strict=True):
