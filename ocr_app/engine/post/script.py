@@ -29,16 +29,6 @@ def is_simplified(decide_from: list[str], min_simplified: int = 3, ratio: float 
     return simplified >= min_simplified and simplified >= ratio * traditional
 
 
-def to_simplified(texts: list[str], decide_from: list[str], min_simplified: int = 3,
-                  ratio: float = 2.0) -> tuple[list[str], int]:
-    """`texts` with Traditional-only characters converted when `decide_from` (the lines
-    we trust) is clearly Simplified; also returns how many characters changed."""
-    if not is_simplified(decide_from, min_simplified, ratio):
-        return texts, 0
-    out = [simplify(text) for text in texts]
-    return out, sum(a != b for text, new in zip(texts, out, strict=True) for a, b in zip(text, new, strict=True))
-
-
 def simplify(text: str) -> str:
     """Each Traditional-only character of `text` in its Simplified form (one for one)."""
     return "".join(classify(ch)[0] for ch in text)
@@ -53,9 +43,9 @@ class ScriptUnifier:
         if not is_simplified([r.decoded.text for r in page.trusted()]):
             return
         for reading in page.readings:
-            dec = reading.decoded
             if reading.kind != "text":
                 continue
+            dec = reading.decoded
             text, doubt = simplify(dec.text), dec.char_doubt
             if len(dec.simplified_doubt) == len(doubt):
                 doubt = dec.simplified_doubt
