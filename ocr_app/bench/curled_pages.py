@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .metrics import write_truth
 from .zh_kinds import SANS, SENTENCES
 
 LATIN = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -150,15 +151,17 @@ class _Camera:
             return self.amount * np.sin(np.pi * t) * (0.75 + 0.5 * lean)
         return self.amount * lean**2 * 1.6  # a lifted edge
 
-    def project(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        p = np.stack([u - self.width / 2, v - self.height / 2, self.lift(u)], -1) @ self.rotation.T
+    def project(self, u: np.ndarray, v: np.ndarray, curled: bool = True) -> np.ndarray:
+        """Photo points of page points; `curled=False`: as if the sheet lay flat."""
+        lift = self.lift(u) if curled else np.zeros_like(u)
+        p = np.stack([u - self.width / 2, v - self.height / 2, lift], -1) @ self.rotation.T
         z = self.distance - p[..., 2]
         return np.stack([self.focal * p[..., 0] / z + self.out_w / 2, self.focal * p[..., 1] / z + self.out_h / 2], -1)
 
     def unproject(self, x: np.ndarray, y: np.ndarray, steps: int = 12) -> tuple[np.ndarray, np.ndarray]:
         """Page coordinates of photo points: Newton steps from the flat page's homography."""
         corners = np.array([[0, 0], [self.width, 0], [self.width, self.height], [0, self.height]], np.float64)
-        flat = self._flat_projection(corners)
+        flat = self.project(corners[:, 0], corners[:, 1], curled=False)
         back = cv2.getPerspectiveTransform(flat.astype(np.float32), corners.astype(np.float32))
         uv = cv2.perspectiveTransform(np.stack([x, y], -1).reshape(-1, 1, 2).astype(np.float64), back).reshape(-1, 2)
         u, v = uv[:, 0].copy(), uv[:, 1].copy()
@@ -173,13 +176,6 @@ class _Camera:
             u += (rx * dv[:, 1] - ry * dv[:, 0]) / det
             v += (ry * du[:, 0] - rx * du[:, 1]) / det
         return u.reshape(x.shape), v.reshape(x.shape)
-
-    def _flat_projection(self, pts: np.ndarray) -> np.ndarray:
-        amount, self.amount = self.amount, 0.0
-        try:
-            return self.project(pts[:, 0], pts[:, 1])
-        finally:
-            self.amount = amount
 
 
 def photo(page: FlatPage, curl: float, seed: int) -> tuple[bytes, list[tuple[np.ndarray, str]]]:
@@ -239,8 +235,7 @@ def write_sets(out_dir: Path, pages: int) -> dict[str, Path]:
             jpeg, lines = photo(flat_page(seed, cjk, receipt), curl, seed)
             stem = f"{'zh' if cjk else 'en'}_{'receipt' if receipt else 'text'}_{seed:02d}"
             (folder / f"{stem}.jpg").write_bytes(jpeg)
-            rows = [",".join(str(round(float(v))) for v in box.reshape(-1)) + "," + text for box, text in lines]
-            (folder / f"{stem}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+            write_truth(folder / f"{stem}.csv", lines)
         folders[name] = folder
     return folders
 

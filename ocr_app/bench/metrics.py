@@ -72,6 +72,13 @@ def load_truth(csv_path: Path) -> list[_L]:
     return lines
 
 
+def write_truth(csv_path: Path, lines: list) -> None:
+    """Ground truth in the layout `load_truth` and the scorer read: per line its 4x2 corners
+    (rounded to whole pixels), then its text verbatim; `lines` holds (corners, text) pairs."""
+    rows = [",".join(str(round(float(v))) for v in corners.reshape(-1)) + "," + text for corners, text in lines]
+    csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 def score_folder(folder: Path, jsonl: Path) -> dict:
     preds = {}
     for raw in jsonl.read_text(encoding="utf-8").split("\n"):

@@ -25,6 +25,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .metrics import write_truth
+
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 SANS_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
@@ -212,9 +214,7 @@ def write_set(out_dir: Path, seeds: int) -> list[Path]:
             stem = f"{kind.replace(' ', '_').replace('-', '_')}_{seed:03d}"
             path = out_dir / f"{stem}.png"
             cv2.imwrite(str(path), generated.image)
-            rows = [",".join(str(round(float(v))) for v in quad.reshape(-1)) + "," + text
-                    for quad, text in generated.lines]
-            (out_dir / f"{stem}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+            write_truth(out_dir / f"{stem}.csv", generated.lines)
             written.append(path)
     return written
 
