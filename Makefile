@@ -30,6 +30,7 @@ system-deps:
 
 models: setup
 	$(BIN)/python -m ocr_app.tooling.provision
+	$(BIN)/python main.py provision --pack dewarp
 
 lint: setup
 	$(BIN)/ruff check .

@@ -230,9 +230,17 @@ def page_image(source: Source, page: int | None = None) -> np.ndarray:
         return docs.render_page(path, page or 1)
 
 
-def preview(source: Source, page: int | None = None) -> dict[str, np.ndarray]:
-    """{"original": ..., stage: image} for the compare view: no models, no OCR."""
-    return engine_preview(page_image(source, page))
+def preview(source: Source, page: int | None = None,
+            unbend: Callable[[np.ndarray], np.ndarray | None] | None = None) -> dict[str, np.ndarray]:
+    """{"original": ..., stage: image} for the compare view: no OCR, and no models unless
+    `unbend` (an engine's `unbent`, when it dewarps pages) makes the flattened stage the
+    unbent page that is read."""
+    image = page_image(source, page)
+    views = engine_preview(image)
+    unbent = unbend(image) if unbend is not None else None
+    if unbent is not None:
+        views["flattened"] = unbent
+    return views
 
 
 def page_count(source: Source) -> int:

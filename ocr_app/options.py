@@ -102,6 +102,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("use_cls", bool, True, "turn upside-down lines with the angle classifier", flag="--no-cls"),
     Option("orient_pages", bool, True, "turn pages that lie sideways (90°/270°) upright", flag="--no-orient"),
     Option("flatten_pages", bool, False, "read a photographed page perspective-corrected", flag="--flatten"),
+    Option("dewarp_pages", bool, False, "read a curled or folded page photo unbent (needs the dewarp pack; "
+           "replaces --flatten)", flag="--dewarp"),
     Option("min_confidence", float, 0.5, "drop lines read with less confidence than this", minimum=0.0,
            maximum=1.0),
     # -- post-processors (engine/post): switches, in the order they run
@@ -205,6 +207,7 @@ def engine_config(values: Mapping[str, Any], **extra: Any):
     get = {o.name: o.coerce(values[o.name]) if o.name in values else o.default_value() for o in OPTIONS}
     return EngineConfig(model_set=get["model_set"] or None, precision=get["precision"], threads=get["threads"],
                         use_cls=get["use_cls"], orient_pages=get["orient_pages"], flatten_pages=get["flatten_pages"],
+                        dewarp_pages=get["dewarp_pages"],
                         min_confidence=get["min_confidence"], post=post_processors(get), **extra)
 
 

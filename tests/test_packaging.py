@@ -6,6 +6,7 @@ PyInstaller is not installed (`pip install -r requirements-build.txt`). Deselect
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -119,6 +120,32 @@ def test_frozen_fp32_pack_installs_from_a_wheel_and_passes_the_self_test(bundle,
                                                                                     ("fp32", True, None)]
 
 
+def test_frozen_dewarp_pack_installs_from_a_wheel_and_reads_a_curled_photo(bundle, tmp_path):
+    """`ocr-desk provision --pack dewarp` in a copy of the bundle (no PyTorch, no onnx package, the
+    wheel given): the weights are converted to the manifest's sha256 and `ocr --dewarp` reads with them."""
+    from ocr_app.bench import curled_pages
+    from tests.tooling.model_dirs import dewarp_wheel
+
+    if not dewarp_wheel().is_file():
+        pytest.skip("run `python main.py provision --pack dewarp` first")
+    copy = tmp_path / "ocr-desk"
+    shutil.copytree(bundle, copy, symlinks=True)
+    jpeg, _ = curled_pages.photo(curled_pages.flat_page(2, cjk=False, receipt=False), curled_pages.CURLS["mild"], 2)
+    photo = tmp_path / "curled.jpg"
+    photo.write_bytes(jpeg)
+    before = frozen(copy, "ocr", str(photo), "--dewarp", "--no-history", "-q")
+    assert before.returncode != 0 and "ocr-desk provision --pack dewarp" in before.stderr
+    added = frozen(copy, "provision", "--pack", "dewarp", "--wheel", str(dewarp_wheel()))
+    assert added.returncode == 0, added.stderr
+    weights = copy / "_internal" / "models" / "uvdoc.weights"
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == models.manifest()["dewarp"]["weights_sha256"]
+    out = tmp_path / "out.jsonl"
+    read = frozen(copy, "ocr", str(photo), "--dewarp", "--no-history", "-q", "--jsonl", str(out))
+    assert read.returncode == 0, read.stderr
+    page = json.loads(out.read_text(encoding="utf-8"))
+    assert page["timings"]["dewarp"] > 0 and len(page["lines"]) >= 10
+
+
 def test_unpacked_anywhere_even_under_a_chinese_path_with_spaces(bundle, tmp_path):
     """Users unpack into e.g. ~/下载/: the bundle must carry no absolute build paths."""
     moved = tmp_path / "下载 文件" / "ocr-desk"
@@ -142,11 +169,13 @@ def test_bundle_holds_exactly_the_default_model_set_at_int8(bundle):
     needed = {p.name for p in (whole_det, files.rec, files.cls, files.dict_path, files.det_bands, files.orient)
               if p is not None}
     bundled = bundle / "_internal" / "models"
-    assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json"}
+    # The dewarp pack's graph and recipe ship (61 KB); its 32 MB of weights are the pack.
+    assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json", "uvdoc.onnx", "uvdoc.recipe.json"}
     manifest = json.loads((bundled / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["model_sets"]) == [models.default_model_set()]
     fp32 = models.resolve(None, "fp32").rec.name  # not shipped, but the pack's source and sha256 are
     assert manifest["files"][fp32]["sha256"] == models.manifest()["files"][fp32]["sha256"]
+    assert manifest["dewarp"] == models.manifest()["dewarp"]
 
 
 def test_bundle_has_resources_icon_and_desktop_entry(bundle):

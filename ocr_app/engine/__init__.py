@@ -5,6 +5,7 @@ import nothing else from it.
 """
 
 from .config import PRECISIONS, EngineConfig
+from .dewarp import installed as dewarp_installed
 from .errors import ErrorKind, ImageLoadError, ModelError
 from .layout import DEFAULT_MODE as DEFAULT_LAYOUT
 from .layout import MODES as LAYOUT_MODES
@@ -20,4 +21,5 @@ from .result import DOUBTFUL, Line, OcrResult, Origin
 
 __all__ = ["DEFAULT_LAYOUT", "DEFAULT_POST", "DOUBTFUL", "LAYOUT_MODES", "POST_PROCESSORS", "PRECISIONS", "STAGES",
            "Engine", "EngineConfig", "ErrorKind", "ImageLoadError", "Line", "LoadedImage", "ModelError", "OcrResult",
-           "Origin", "installed_precisions", "lay_out", "load", "model_set_names", "pack_command", "preview"]
+           "Origin", "dewarp_installed", "installed_precisions", "lay_out", "load", "model_set_names", "pack_command",
+           "preview"]

@@ -19,6 +19,7 @@ class EngineConfig:
     use_cls: bool = True  # angle classifier for upside-down lines
     orient_pages: bool = True  # turn sideways pages (90°/270°) upright before reading them
     flatten_pages: bool = False  # photographed page on a background: read it perspective-corrected
+    dewarp_pages: bool = False  # curled or folded page photo: read it unbent (the dewarp pack; replaces flattening)
     min_confidence: float = 0.5  # drop recognised lines below this
     post: tuple[str, ...] = DEFAULT_POST  # post-processors, in the order they run (see engine/post)
     detector: DetectorConfig = field(default_factory=DetectorConfig)

@@ -1,6 +1,6 @@
 """Engine: one straight line from source to result.
 
-    load → frame (flatten, pad) → detect → orient → classify → recognise
+    load → frame (unbend or flatten, pad) → detect → orient → classify → recognise
          → post-processors → keep → layout → OcrResult
 
 One Engine per process; its ONNX Runtime sessions are shared by every thread that calls
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import __version__, paths
-from . import classify, det_bands, layout, orient, post
+from . import classify, det_bands, dewarp, layout, orient, post
 from .cache import ResultCache, content_key
 from .config import EngineConfig
 from .crop import crop_quad, is_tall
@@ -30,7 +30,7 @@ from .errors import PROVISION_HINT, ErrorKind, ImageLoadError, ModelError
 from .geometry import text_quad
 from .load import LoadedImage, load, read_bytes
 from .memory import release_free_memory
-from .models import ModelFiles, resolve
+from .models import ModelFiles, file_stamp, resolve
 from .page_frame import PageFrame, frame
 from .preview import preview
 from .reading import PageReading, Reading
@@ -78,6 +78,9 @@ class Engine:
         # Loaded on the first page that looks sideways: most runs never need it.
         self._orienter: orient.PageOrienter | None = None
         self._orient_gate = threading.Lock()
+        # Opt-in (the dewarp pack): it costs a network run per page and clips flat pages' edges.
+        self.dewarper = (dewarp.PageDewarper.load(lambda path: get_session(path, threads))
+                         if self.config.dewarp_pages else None)
         det_session = (self.detector.net.session if isinstance(self.detector.net, WholeGraph)
                        else self.detector.net.sessions["stem"])
         slots = [(self.models.det, det_session, 4, "text detector"),
@@ -94,7 +97,10 @@ class Engine:
         self.cache = ResultCache(self.config.cache_items, disk)
         # Results depend on the settings, the app version and the exact model files (an
         # INT8 file re-made by a newer quantiser): cached results from before never match.
-        self._fingerprint = "|".join([self.config.fingerprint(), __version__, self.models.identity()])
+        identity = self.models.identity()
+        if self.dewarper is not None:
+            identity += f";{dewarp.WEIGHTS}:{file_stamp(dewarp.weights_path())}"
+        self._fingerprint = "|".join([self.config.fingerprint(), __version__, identity])
 
     def _detector_net(self, threads: int) -> WholeGraph | det_bands.BandedDetector:
         """The detector in row bands when provisioning cut it into parts (same map, a
@@ -117,11 +123,19 @@ class Engine:
 
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
-                "post": list(self.config.post), "load_ms": round(self.load_ms, 1)}
+                "post": list(self.config.post), "dewarp": self.dewarper is not None,
+                "load_ms": round(self.load_ms, 1)}
 
     # ---- public API -------------------------------------------------------------------
 
     preview = staticmethod(preview)  # the stage images the window shows: no models, no OCR
+
+    def unbent(self, image: np.ndarray) -> np.ndarray | None:
+        """The page unbent as it is read when dewarping is on (the compare view shows it as the
+        flattened stage); None when it is off."""
+        if self.dewarper is None:
+            return None
+        return self.dewarper.grid(image).unbend(image)
 
     def run(self, source: Source, name: str | None = None, use_cache: bool = True) -> OcrResult:
         """OCR one image. Never raises for bad input: the reason is in `result.error_kind`."""
@@ -168,7 +182,7 @@ class Engine:
 
     def _ocr(self, loaded: LoadedImage, label: str, timings: dict[str, float]) -> OcrResult:
         with _timed(timings, "preprocess"):
-            page = frame(loaded, self.config.flatten_pages)
+            page = frame(loaded, self.config.flatten_pages, unbend=self._unbend(timings))
         with _timed(timings, "detect"):
             quads = self._detect(page.image)
         page, quads = self._upright(loaded, page, quads, timings)
@@ -202,9 +216,20 @@ class Engine:
                 turn = 0
         if not turn:
             return page, quads
-        page = frame(loaded, self.config.flatten_pages, turn)
+        page = frame(loaded, self.config.flatten_pages, turn, self._unbend(timings))
         with _timed(timings, "detect"):
             return page, self._detect(page.image)
+
+    def _unbend(self, timings: dict[str, float]) -> Callable[[np.ndarray], dewarp.PageGrid] | None:
+        """The page's dewarping grid, timed apart from the rest of preprocessing."""
+        if self.dewarper is None:
+            return None
+        dewarper = self.dewarper
+
+        def grid(photo: np.ndarray) -> dewarp.PageGrid:
+            with _timed(timings, "dewarp"):
+                return dewarper.grid(photo)
+        return grid
 
     def _detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Detected quads in row order: a fixed order makes the recogniser's batches, and

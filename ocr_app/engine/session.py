@@ -140,7 +140,11 @@ def _graph_path(model: Path, exact: bool = False) -> Path | None:
     The exact-kernel graph has its weights rewritten to u8, so it is keyed apart."""
     if os.environ.get("OCR_DESK_NO_GRAPH_CACHE"):
         return None
-    key = f"{model.resolve()}|{file_stamp(model)}|{ort.__version__}|{_cpu_signature()}|{'u8u8' if exact else ''}"
+    stamp = file_stamp(model)
+    weights = model.with_suffix(".weights")  # a graph whose weights live beside it (external data)
+    if weights.is_file():
+        stamp += "+" + file_stamp(weights)
+    key = f"{model.resolve()}|{stamp}|{ort.__version__}|{_cpu_signature()}|{'u8u8' if exact else ''}"
     digest = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
     return paths.user_cache_dir() / "ort-graphs" / f"{_cache_prefix(model.name)}{digest}.onnx"
 

@@ -42,6 +42,8 @@ class DetailPane(QObject):
         text_panel.line_clicked.connect(compare.select_box)
         text_panel.edits_changed.connect(self._on_edits)
         self.on_edit = None  # callable(item, page): the window saves the edit to the store
+        self._unbend = None  # the engine's `unbent` while it dewarps pages: the flattened stage shows it
+        self._generation = 0  # previews made for another unbend are dropped
 
     # ---- what the batch tells us -----------------------------------------------------
 
@@ -55,6 +57,17 @@ class DetailPane(QObject):
     def page_added(self, item_id: int) -> None:
         """A running document produced a page: show it if the user is waiting on that item."""
         if self.item is not None and self.item.id == item_id and self.shown is None:
+            self.refresh()
+
+    def set_unbend(self, unbend) -> None:
+        """The loaded engine's `unbent` when it dewarps pages, else None; previews are made again."""
+        if unbend is None and self._unbend is None:
+            return
+        self._unbend = unbend
+        self._generation += 1
+        self._views.clear()
+        self._pending.clear()
+        if self.shown is not None:
             self.refresh()
 
     def forget(self, item_ids: set[int] | None = None) -> None:
@@ -107,9 +120,13 @@ class DetailPane(QObject):
         self._pending.add(key)
         job = Job(item.id, item.name, item.path, item.data, item.document)
         page_number = (result.page or page + 1) if item.document else None
-        self.pool.start(ViewTask(key, job, page_number, result.image_size, self._signals))
+        self.pool.start(ViewTask((*key, self._generation), job, page_number, result.image_size, self._signals,
+                                 self._unbend))
 
-    def _on_view_ready(self, key: tuple[int, int], original: QImage, stages: dict) -> None:
+    def _on_view_ready(self, task: tuple[int, int, int], original: QImage, stages: dict) -> None:
+        key, generation = (task[0], task[1]), task[2]
+        if generation != self._generation:
+            return  # made for the engine before
         self._pending.discard(key)
         if self.model.get(key[0]) is None:
             return  # removed meanwhile

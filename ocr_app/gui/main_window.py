@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
 
     def _on_engine_loaded(self, engine: Engine) -> None:
         self.engine = engine
+        self.detail.set_unbend(engine.unbent if engine.info()["dewarp"] else None)
         if not self._restored:
             self._restored = True
             self.restore_batch()
@@ -263,6 +264,8 @@ class MainWindow(QMainWindow):
             text = self.tr("Ready · %1 %2 · %3 threads × %4 parallel").replace(
                 "%1", str(info.get("set", ""))).replace("%2", precision).replace(
                 "%3", str(info.get("threads", ""))).replace("%4", str(self.runner.pool.maxThreadCount()))
+            if info.get("dewarp"):
+                text += self.tr(" · unbending pages")
         self.engine_label.setText(text)
         self.engine_label.setToolTip(text + (f"\nINT8 kernel: {kernel}" if kernel else ""))
 

@@ -72,6 +72,7 @@ class AppSettings:
     precision = Setting("precision")
     use_cls = Setting("use_cls")
     flatten_pages = Setting("flatten_pages")
+    dewarp_pages = Setting("dewarp_pages")
     min_confidence = Setting("min_confidence")
     amounts = Setting("amounts")
     spacing = Setting("spacing")

@@ -255,6 +255,7 @@ class SettingsDialog(QDialog):
             "use_cls": self.tr("Turn upside-down lines (angle classifier)"),
             "orient_pages": self.tr("Turn pages that lie sideways upright"),
             "flatten_pages": self.tr("Flatten photographed pages (perspective correction)"),
+            "dewarp_pages": self.tr("Unbend curled or folded page photos (dewarp pack)"),
             "amounts": self.tr("Repair money amounts"),
             "spacing": self.tr("Add word spaces where the ink shows a gap"),
             "glyphs": self.tr("Find free-standing colons and lone digits"),
@@ -265,12 +266,16 @@ class SettingsDialog(QDialog):
         self.switches: dict[str, QCheckBox] = {}
         box = QGroupBox(self.tr("Reading"))
         form = QFormLayout(box)
-        for name in ("use_text_layer", "use_cls", "orient_pages", "flatten_pages", *options.POST_ORDER):
+        for name in ("use_text_layer", "use_cls", "orient_pages", "flatten_pages", "dewarp_pages",
+                     *options.POST_ORDER):
             check = QCheckBox(labels.get(name, option(name).help))
             check.setChecked(bool(self.settings.get(name)))
             check.setToolTip(option(name).help)
             self.switches[name] = check
-            form.addRow("", check)
+            if name == "dewarp_pages":
+                form.addRow("", self._dewarp_row(check))
+            else:
+                form.addRow("", check)
         conf = option("min_confidence")
         self.min_confidence = QDoubleSpinBox()
         self.min_confidence.setRange(conf.minimum or 0.0, conf.maximum or 1.0)
@@ -279,6 +284,51 @@ class SettingsDialog(QDialog):
         self.min_confidence.setValue(self.settings.min_confidence)
         form.addRow(self.tr("Drop lines below confidence:"), self.min_confidence)
         return box
+
+    def _dewarp_row(self, check: QCheckBox) -> QWidget:
+        """The dewarp switch, with the button that adds its pack while it is not installed."""
+        self.get_dewarp = QPushButton(self.tr("Add dewarp pack…"))
+        self.get_dewarp.setToolTip(self.tr("Download UVDoc's page-dewarping model (55 MB download, 32 MB on "
+                                           "disk), check and convert it"))
+        self.get_dewarp.clicked.connect(self._install_dewarp)
+        self._dewarp_pack = PackInstall(self)
+        self._dewarp_pack.done.connect(self._dewarp_installed)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(check, 1)
+        line.addWidget(self.get_dewarp)
+        self._mark_dewarp()
+        return row
+
+    def _mark_dewarp(self) -> None:
+        """The switch works only with the pack on disk; without it, it is off and says how to add it."""
+        from ocr_app.engine import dewarp_installed, pack_command
+
+        ready = dewarp_installed()
+        check = self.switches["dewarp_pages"]
+        check.setEnabled(ready)
+        if not ready:
+            check.setChecked(False)
+            check.setToolTip(self.tr("Not installed. Add the pack with the button or with:\n%1").replace(
+                "%1", pack_command("dewarp")))
+        else:
+            check.setToolTip(option("dewarp_pages").help)
+        self.get_dewarp.setVisible(not ready)
+
+    def _install_dewarp(self) -> None:
+        self.get_dewarp.setEnabled(False)
+        self.get_dewarp.setText(self.tr("Downloading…"))
+        self._dewarp_pack.start("dewarp")
+
+    def _dewarp_installed(self, error: str) -> None:
+        self.get_dewarp.setEnabled(True)
+        self.get_dewarp.setText(self.tr("Add dewarp pack…"))
+        self._mark_dewarp()
+        if error:
+            QMessageBox.warning(self, self.tr("Dewarp pack not added"), error)
+        else:
+            self.switches["dewarp_pages"].setChecked(True)
 
     def _capture_box(self, parent: QWidget | None) -> QGroupBox:
         """Quick capture: the global shortcut (taken on OK, so a key another program holds is

@@ -291,7 +291,11 @@ class TextPanel(QWidget):
             self.timings.setText("")
             return
         t = res.timings
-        parts = [(self.tr("preprocess"), t.get("preprocess")), (self.tr("detect"), t.get("detect")),
+        unbend = t.get("dewarp")  # timed inside preprocessing, shown apart
+        preprocess = t.get("preprocess")
+        if unbend is not None and preprocess is not None:
+            preprocess = max(0.0, preprocess - unbend)
+        parts = [(self.tr("preprocess"), preprocess), (self.tr("unbend"), unbend), (self.tr("detect"), t.get("detect")),
                  (self.tr("recognise"), (t.get("classify") or 0) + (t.get("recognize") or 0)
                   if "recognize" in t else None),
                  (self.tr("total"), t.get("total"))]

@@ -117,23 +117,24 @@ def page_thumbnail(source: Source, page: int | None, size: QSize = QSize(40, 40)
 
 
 class ViewSignals(QObject):
-    ready = Signal(object, object, object)  # key (item id, page), original QImage, {stage: QImage}
+    ready = Signal(object, object, object)  # key (item id, page, generation), original QImage, {stage: QImage}
 
 
 class ViewTask(QRunnable):
     """Images for the side-by-side view: the page as OCR sees it and its preprocessing
     stages, from `jobs.preview` (no models, no OCR, nothing cached in a result)."""
 
-    def __init__(self, key: tuple[int, int], job: Job, page: int | None, full_size: tuple[int, int],
-                 signals: ViewSignals):
+    def __init__(self, key: tuple, job: Job, page: int | None, full_size: tuple[int, int],
+                 signals: ViewSignals, unbend=None):
         super().__init__()
         self.key, self.job, self.page, self.full_size, self.signals = key, job, page, full_size, signals
+        self.unbend = unbend  # the engine's `unbent` while it dewarps pages (jobs.preview)
 
     def run(self) -> None:
         from ocr_app import jobs
 
         try:
-            views = jobs.preview(self.job.source(), self.page)
+            views = jobs.preview(self.job.source(), self.page, self.unbend)
             original = imaging.to_qimage(views.pop("original"))
             imaging.mark_source_size(original, self.full_size)
             qstages = {name: imaging.to_qimage(arr) for name, arr in views.items()}

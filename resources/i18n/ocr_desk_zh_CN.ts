@@ -611,6 +611,10 @@
       <source>yes</source>
       <translation>是</translation>
     </message>
+    <message>
+      <source> · unbending pages</source>
+      <translation> · 展平弯曲页面</translation>
+    </message>
   </context>
   <context>
     <name>SettingsDialog</name>
@@ -651,6 +655,24 @@
     <message>
       <source>FP32 models not added</source>
       <translation>未能添加 FP32 模型</translation>
+    </message>
+    <message>
+      <source>Add dewarp pack…</source>
+      <translation>添加去弯曲扩展包…</translation>
+    </message>
+    <message>
+      <source>Download UVDoc's page-dewarping model (55 MB download, 32 MB on disk), check and convert it</source>
+      <translation>下载 UVDoc 页面去弯曲模型（下载 55 MB，占用 32 MB），校验并转换</translation>
+    </message>
+    <message>
+      <source>Not installed. Add the pack with the button or with:
+%1</source>
+      <translation>未安装。用按钮或以下命令添加扩展包：
+%1</translation>
+    </message>
+    <message>
+      <source>Dewarp pack not added</source>
+      <translation>未能添加去弯曲扩展包</translation>
     </message>
     <message>
       <source>Images processed at the same time. 1–2 is best: each image already uses several cores.</source>
@@ -829,6 +851,10 @@
       <translation>拉平拍摄的页面（透视校正）</translation>
     </message>
     <message>
+      <source>Unbend curled or folded page photos (dewarp pack)</source>
+      <translation>展平弯曲或折叠的页面照片（去弯曲扩展包）</translation>
+    </message>
+    <message>
       <source>Repair money amounts</source>
       <translation>修复金额</translation>
     </message>
@@ -922,6 +948,10 @@
     <message>
       <source>preprocess</source>
       <translation>预处理</translation>
+    </message>
+    <message>
+      <source>unbend</source>
+      <translation>展平弯曲</translation>
     </message>
     <message>
       <source>detect</source>

@@ -61,7 +61,7 @@ def test_a_write_error_keeps_the_previous_output_and_says_why(folder, tmp_path):
 def test_an_interrupted_run_keeps_the_previous_output(folder, tmp_path):
     many = tmp_path / "many"  # long enough a run that the interrupt lands inside it on a loaded machine
     many.mkdir()
-    for k in range(24):  # all different: identical pages would be answered from the cache at once
+    for k in range(60):  # all different: identical pages would be answered from the cache at once
         save(render_lines([f"Page {k} of the interrupted run", f"total {k}.50"] * 4), many / f"p{k}.png")
     out = tmp_path / "out.jsonl"
     out.write_text("previous\n")

@@ -1,5 +1,6 @@
-"""Real models folders for tests of the optional FP32 pack: a copy of the provisioned models
-as a bundle ships them (INT8 recogniser only), so the engine loads real files, not mocks."""
+"""Real models folders for tests of the optional packs: a copy of the provisioned models as a
+bundle ships them (INT8 recogniser only; the dewarp graph without its weights), so the engine
+loads real files, not mocks."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ WHEELS = ROOT / "models" / "_wheels"  # provisioning keeps the wheels it fetched
 
 
 def int8_only(dest: Path) -> Path:
-    """Copy the default set's INT8 files (manifest, detector parts, classifiers, dictionary) to dest."""
+    """Copy the default set's INT8 files (manifest, detector parts, classifiers, dictionary) and the
+    dewarp graph and recipe to dest."""
+    from ocr_app.engine import dewarp
+
     files = models.resolve(None, "int8")
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(models.models_dir() / "manifest.json", dest / "manifest.json")
+    for name in ("manifest.json", dewarp.GRAPH, dewarp.RECIPE):
+        shutil.copy2(models.models_dir() / name, dest / name)
     for path in (files.rec, files.cls, files.dict_path, files.orient):
         if path is not None:
             shutil.copy2(path, dest / path.name)
@@ -32,3 +37,9 @@ def fp32_wheel() -> Path:
     man = models.manifest()
     rec = man["model_sets"][man["default_model_set"]]["rec"]
     return WHEELS / man["packages"][man["files"][rec]["package"]]["wheel"]
+
+
+def dewarp_wheel() -> Path:
+    """The cached wheel that holds UVDoc's checkpoint (the dewarp pack's source)."""
+    man = models.manifest()
+    return WHEELS / man["packages"][man["dewarp"]["package"]]["wheel"]
