@@ -70,6 +70,20 @@ def run_check(precision: str, image: Path, expected: str, max_cer: float, thread
                  timings=result.timings, models=engine.info())
 
 
+def check_dewarp(image: Path, expected: str, max_cer: float, threads: int, set_name: str | None) -> dict:
+    """The optional dewarp pack, when installed: the sample read unbent must still match (a damaged
+    weights file fails here, not on a user's first curled page)."""
+    from .engine import Engine, EngineConfig, dewarp_installed, pack_command
+
+    if not dewarp_installed():
+        return {"ok": True, "skipped": f"not installed; add it with: {pack_command('dewarp')}"}
+    result = Engine(EngineConfig(model_set=set_name, threads=threads, dewarp_pages=True)).run(image, use_cache=False)
+    if not result.ok:
+        return {"ok": False, "cer": 1.0, "ms": 0.0, "error": result.error}
+    score = cer(expected, result.text)
+    return {"ok": score <= max_cer, "cer": score, "ms": round(result.timings.get("dewarp", 0.0), 1), "error": None}
+
+
 def check_qt() -> str | None:
     """Start a headless QApplication: catches a bundle missing Qt plugins or libraries.
 
@@ -183,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         worst = failed[0]
         why = worst["error"] or f"CER {worst['cer']:.3f} > {args.max_cer} ({worst['precision']})"
         return finish(report, args, EXIT_MISMATCH, f"sample not recognised: {why}")
+    try:
+        report["dewarp"] = check_dewarp(image, expected, args.max_cer, args.threads, args.model_set or None)
+    except ModelError as exc:
+        return finish(report, args, EXIT_MODELS, f"dewarp pack not usable: {exc}")
+    if not report["dewarp"]["ok"]:
+        why = report["dewarp"]["error"] or f"CER {report['dewarp']['cer']:.3f} > {args.max_cer}"
+        return finish(report, args, EXIT_MISMATCH, f"sample not recognised unbent: {why}")
     return finish(report, args, EXIT_OK, None)
 
 
@@ -217,6 +238,10 @@ def format_report(report: dict) -> str:
         if not c["ok"]:
             out.append(f"      expected: {report.get('expected', '')!r}")
             out.append(f"      got:      {c['text']!r}" + (f" error: {c['error']}" if c["error"] else ""))
+    if "dewarp" in report:
+        dw = report["dewarp"]
+        out.append(f"  dewarp pack: {dw['skipped']}" if dw.get("skipped") else
+                   f"  dewarp pack: unbend {dw['ms']:.0f} ms, CER {dw['cer']:.3f} {'OK' if dw['ok'] else 'FAIL'}")
     if report.get("first_result_s") is not None:
         out.append(f"  process start → first recognised sample: {report['first_result_s']:.2f} s")
     if "qt" in report:

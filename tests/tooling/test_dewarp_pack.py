@@ -8,6 +8,7 @@ import collections
 import hashlib
 import io
 import pickle
+import subprocess
 import sys
 import types
 import zipfile
@@ -17,7 +18,7 @@ import pytest
 
 from ocr_app.engine import dewarp_installed, models, pack_command
 from ocr_app.tooling import dewarp_weights, packs
-from tests.tooling.model_dirs import dewarp_wheel, int8_only
+from tests.tooling.model_dirs import ROOT, dewarp_wheel, int8_only
 
 
 class FloatStorage:
@@ -171,3 +172,31 @@ def test_settings_dialog_offers_the_pack_then_the_switch(bundle_dir, tmp_path, q
     assert switch.isEnabled() and switch.isChecked() and dialog.get_dewarp.isHidden()
     dialog._save()
     assert settings.dewarp_pages is True
+
+
+def test_self_test_reports_the_pack_missing_then_checks_it_and_fails_on_damaged_weights(bundle_dir, capsys):
+    """The self-test names the command while the pack is absent, reads the sample unbent once it is
+    there, and stops with the models' exit code when the weights file is damaged."""
+    import json
+
+    from ocr_app import selftest
+
+    assert selftest.main(["--precision", "int8", "--threads", "2", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["dewarp"]["skipped"] == f"not installed; add it with: {pack_command('dewarp')}"
+    if not dewarp_wheel().is_file():
+        pytest.skip("run `python main.py provision --pack dewarp` first")
+    packs.install("dewarp", dewarp_wheel())
+    assert selftest.main(["--precision", "int8", "--threads", "2", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["dewarp"]["ok"] and report["dewarp"]["cer"] == 0.0 and report["dewarp"]["ms"] > 0
+    # A cut-off copy (replaced, as a copy or a restore would: this process's sessions keep the old file
+    # mapped), checked by a fresh process as a user would start it.
+    weights = bundle_dir / "uvdoc.weights"
+    cut = bundle_dir / "cut.part"
+    cut.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    cut.replace(weights)
+    proc = subprocess.run([sys.executable, "main.py", "--self-test", "--precision", "int8", "--threads", "2", "--json"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == selftest.EXIT_MODELS and "dewarp pack not usable" in report["error"], report
