@@ -111,13 +111,16 @@ class PageGrid:
 
 def _page_size(nodes: np.ndarray, photo_hw: tuple[int, int]) -> tuple[int, int]:
     """The unbent page's size: its grid rows' and columns' median lengths on the photo, so the
-    text keeps its size and shape (never more than twice the photo's sides)."""
+    text keeps its size and shape; never more pixels than the photo has (a page is part of its
+    photo, and memory stays what loading allowed)."""
     dx = np.hypot(*np.diff(nodes, axis=2)).sum(axis=1)  # each grid row's length
     dy = np.hypot(*np.diff(nodes, axis=1)).sum(axis=0)  # each grid column's length
     h, w = photo_hw
-    width = int(np.clip(round(float(np.median(dx))), 32, 2 * w))
-    height = int(np.clip(round(float(np.median(dy))), 32, 2 * h))
-    return width, height
+    width, height = max(float(np.median(dx)), 32.0), max(float(np.median(dy)), 32.0)
+    if width * height <= h * w:
+        return round(width), round(height)
+    shrink = np.sqrt(h * w / (width * height))
+    return max(32, int(width * shrink)), max(32, int(height * shrink))
 
 
 class PageDewarper:

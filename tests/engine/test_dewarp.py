@@ -105,3 +105,14 @@ def test_the_compare_views_flattened_stage_is_the_unbent_page_while_dewarping(tm
     views = jobs.preview(source, unbend=engine.unbent)
     assert np.array_equal(views["original"], plain["original"]) and np.array_equal(views["binary"], plain["binary"])
     assert np.array_equal(views["flattened"], unbent) and unbent.shape != photo.shape
+
+
+def test_the_unbent_page_keeps_its_grids_shape_and_never_has_more_pixels_than_the_photo():
+    from ocr_app.engine.dewarp import _page_size
+
+    assert bent_grid().size == (400, 600)
+    u, v = np.meshgrid(np.linspace(40, 440, 31), np.linspace(50, 650, 45))
+    assert _page_size(np.stack([u, v]), (700, 500)) == (400, 600)  # a page inside its photo: its own size
+    u, v = np.meshgrid(np.linspace(0, 3000, 31), np.linspace(0, 500, 45))  # a runaway grid
+    w, h = _page_size(np.stack([u, v]), (700, 500))
+    assert w * h <= 700 * 500 and abs(w / h - 6.0) < 0.05
