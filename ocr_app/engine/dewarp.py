@@ -141,8 +141,9 @@ class PageDewarper:
 
     def grid(self, photo: np.ndarray) -> PageGrid:
         h, w = photo.shape[:2]
-        rgb = cv2.cvtColor(photo, cv2.COLOR_BGR2RGB) if photo.ndim == 3 else cv2.cvtColor(photo, cv2.COLOR_GRAY2RGB)
-        small = cv2.resize(rgb, INPUT_HW[::-1], interpolation=cv2.INTER_AREA)
+        # Shrunk first: a full-size colour copy of a 35 MP scan would cost 100 MB for nothing.
+        small = cv2.resize(photo, INPUT_HW[::-1], interpolation=cv2.INTER_AREA)
+        small = cv2.cvtColor(small, cv2.COLOR_BGR2RGB if small.ndim == 3 else cv2.COLOR_GRAY2RGB)
         blob = (small.astype(np.float32) * (1 / 255.0)).transpose(2, 0, 1)[None]
         norm = self.session.run(None, {self.input: np.ascontiguousarray(blob)})[0][0].astype(np.float64)
         nodes = np.stack([(norm[0] + 1) * 0.5 * (w - 1), (norm[1] + 1) * 0.5 * (h - 1)])
