@@ -24,6 +24,7 @@ WEIGHTS = "uvdoc.weights"  # made by the dewarp pack from UVDoc's checkpoint (to
 RECIPE = "uvdoc.recipe.json"  # where each weight of the graph comes from in the checkpoint
 INPUT_HW = (712, 488)  # the network's input, (height, width)
 STRIP = 256  # output rows resampled at a time
+MARGIN = 1  # grid steps (1/44 of the page's height, 1/30 of its width) kept around the page found
 
 
 def graph_path() -> Path:
@@ -147,4 +148,7 @@ class PageDewarper:
         blob = (small.astype(np.float32) * (1 / 255.0)).transpose(2, 0, 1)[None]
         norm = self.session.run(None, {self.input: np.ascontiguousarray(blob)})[0][0].astype(np.float64)
         nodes = np.stack([(norm[0] + 1) * 0.5 * (w - 1), (norm[1] + 1) * 0.5 * (h - 1)])
+        # One more ring of nodes, continued straight out of the edge: UVDoc's page edge can cut
+        # the first or last characters of lines that run to the paper's edge.
+        nodes = np.pad(nodes, ((0, 0), (MARGIN, MARGIN), (MARGIN, MARGIN)), mode="reflect", reflect_type="odd")
         return PageGrid(nodes, _page_size(nodes, (h, w)))
