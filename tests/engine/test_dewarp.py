@@ -116,3 +116,16 @@ def test_the_unbent_page_keeps_its_grids_shape_and_never_has_more_pixels_than_th
     u, v = np.meshgrid(np.linspace(0, 3000, 31), np.linspace(0, 500, 45))  # a runaway grid
     w, h = _page_size(np.stack([u, v]), (700, 500))
     assert w * h <= 700 * 500 and abs(w / h - 6.0) < 0.05
+
+
+@needs_pack
+def test_the_grid_keeps_a_margin_around_the_page_it_finds():
+    """Lines that run to the paper's edge keep their first and last characters: the grid goes one
+    step beyond the page edge UVDoc finds, straight on."""
+    photo, _ = _photo(curled_pages.CURLS["mild"], seed=2)
+    engine = Engine(EngineConfig(threads=2, dewarp_pages=True))
+    nodes = engine.dewarper.grid(photo).nodes
+    assert nodes.shape == (2, 47, 33)
+    step = nodes[:, :, 2] - nodes[:, :, 1]
+    assert np.allclose(nodes[:, :, 0], nodes[:, :, 1] - step)  # the left ring continues the first column
+    assert (nodes[0, :, 0] < nodes[0, :, 1]).all() and (nodes[1, 0] < nodes[1, 1]).all()
