@@ -161,8 +161,50 @@ def capture(out: Path) -> int:
     statuses = {it.name: it.status.value for it in win.model.items}
     print(statuses)
     win.close()
+    i18n.install("en")
+    unbent = capture_dewarp(app, work, out)
     shutil.rmtree(work, ignore_errors=True)
-    return 0 if sum(s == Status.DONE.value for s in statuses.values()) >= 4 else 1
+    return 0 if sum(s == Status.DONE.value for s in statuses.values()) >= 4 and unbent else 1
+
+
+def capture_dewarp(app, work: Path, out: Path) -> bool:
+    """A strongly curled page read with the dewarp pack: the photo with its boxes beside the
+    unbent page. Skipped (and said) when the pack is not installed."""
+    from PySide6.QtCore import QSettings
+
+    from ocr_app.bench import curled_pages
+    from ocr_app.engine import dewarp_installed, pack_command
+    from ocr_app.gui.main_window import MainWindow
+    from ocr_app.gui.settings import AppSettings
+
+    if not dewarp_installed():
+        print(f"dewarp.png skipped: the dewarp pack is not installed ({pack_command('dewarp')})")
+        return True
+    jpeg, _ = curled_pages.photo(curled_pages.flat_page(5, cjk=False, receipt=False), curled_pages.CURLS["strong"], 5)
+    photo = work / "samples" / "curled page.jpg"
+    photo.write_bytes(jpeg)
+    os.environ["OCR_DESK_DATA"] = str(work / "data-dewarp")  # its own store: the first window's batch is not restored
+    settings = AppSettings(QSettings(str(work / "settings-dewarp.ini"), QSettings.Format.IniFormat))
+    settings.dewarp_pages = True
+    settings.stage = "flattened"
+    win = MainWindow(settings)
+    win.resize(1440, 900)
+    win.show()
+    deadline = time.monotonic() + 60
+    while win.engine is None and win.engine_error is None and time.monotonic() < deadline:
+        settle(app, 0.1)
+    win.add_paths([photo])
+    while win.runner.busy and time.monotonic() < deadline + 60:
+        settle(app, 0.1)
+    item = next(it for it in win.model.items if it.name == photo.name)
+    win.tree.setCurrentIndex(win.model.index_of(item.id))
+    win.compare.set_stage("flattened")
+    settle(app, 3.0)
+    win.toast.hide()
+    win.grab().save(str(out / "dewarp.png"))
+    print(out / "dewarp.png")
+    win.close()
+    return item.status.value == "done"
 
 
 def main(argv: list[str] | None = None) -> int:
