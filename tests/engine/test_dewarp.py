@@ -129,3 +129,11 @@ def test_the_grid_keeps_a_margin_around_the_page_it_finds():
     step = nodes[:, :, 2] - nodes[:, :, 1]
     assert np.allclose(nodes[:, :, 0], nodes[:, :, 1] - step)  # the left ring continues the first column
     assert (nodes[0, :, 0] < nodes[0, :, 1]).all() and (nodes[1, 0] < nodes[1, 1]).all()
+
+
+@needs_pack
+def test_tiny_thin_and_gray_images_are_read_without_error_while_dewarping():
+    engine = Engine(EngineConfig(threads=2, dewarp_pages=True))
+    for shape in [(1, 1, 3), (2, 3000, 3), (3000, 2, 3), (40, 40, 3), (5, 5)]:
+        result = engine.run(np.full(shape, 255, np.uint8), use_cache=False)
+        assert result.error is None and result.lines == [], shape
