@@ -54,11 +54,12 @@ def process_age_s() -> float | None:
         return None
 
 
-def run_check(precision: str, image: Path, expected: str, max_cer: float, threads: int, set_name: str | None) -> Check:
+def run_check(precision: str, image: Path, expected: str, max_cer: float, threads: int, set_name: str | None,
+              dewarp: bool = False) -> Check:
     from .engine import Engine, EngineConfig
 
     started = time.perf_counter()
-    engine = Engine(EngineConfig(model_set=set_name, precision=precision, threads=threads))
+    engine = Engine(EngineConfig(model_set=set_name, precision=precision, threads=threads, dewarp_pages=dewarp))
     load_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     result = engine.run(image, use_cache=False)
@@ -73,15 +74,12 @@ def run_check(precision: str, image: Path, expected: str, max_cer: float, thread
 def check_dewarp(image: Path, expected: str, max_cer: float, threads: int, set_name: str | None) -> dict:
     """The optional dewarp pack, when installed: the sample read unbent must still match (a damaged
     weights file fails here, not on a user's first curled page)."""
-    from .engine import Engine, EngineConfig, dewarp_installed, pack_command
+    from .engine import dewarp_installed, pack_command
 
     if not dewarp_installed():
         return {"ok": True, "skipped": f"not installed; add it with: {pack_command('dewarp')}"}
-    result = Engine(EngineConfig(model_set=set_name, threads=threads, dewarp_pages=True)).run(image, use_cache=False)
-    if not result.ok:
-        return {"ok": False, "cer": 1.0, "ms": 0.0, "error": result.error}
-    score = cer(expected, result.text)
-    return {"ok": score <= max_cer, "cer": score, "ms": round(result.timings.get("dewarp", 0.0), 1), "error": None}
+    check = run_check("int8", image, expected, max_cer, threads, set_name, dewarp=True)
+    return {"ok": check.ok, "cer": check.cer, "ms": round(check.timings.get("dewarp", 0.0), 1), "error": check.error}
 
 
 def check_qt() -> str | None:
