@@ -109,6 +109,8 @@ OPTIONS: tuple[Option, ...] = (
     # -- post-processors (engine/post): switches, in the order they run
     Option("script", bool, True, "one Chinese script per page (Simplified where it is clearly so)",
            post="script"),
+    Option("words", bool, True, "highlight less the Chinese characters that form a dictionary word with their "
+           "neighbours", post="words"),
     Option("amounts", bool, True, "repair money amounts from the recogniser's second choice", post="amounts"),
     Option("spacing", bool, True, "add word spaces where the line's ink shows a gap", post="spacing"),
     Option("glyphs", bool, True, "find free-standing colons and lone digits", post="glyphs"),

@@ -233,6 +233,8 @@ def format_report(report: dict) -> str:
                    f"CER {c['cer']:.3f} {'OK' if c['ok'] else 'FAIL'}")
         if model.get("int8_kernel"):
             out.append(f"      INT8 kernel: {model['int8_kernel']}")
+        if "zh_words" in model:
+            out.append(f"      Chinese words for the highlight: {model['zh_words'] or 'none (run provisioning)'}")
         if not c["ok"]:
             out.append(f"      expected: {report.get('expected', '')!r}")
             out.append(f"      got:      {c['text']!r}" + (f" error: {c['error']}" if c["error"] else ""))

@@ -75,6 +75,7 @@ def test_frozen_self_test_passes_with_same_text_as_source(bundle, engine):
     by_precision = {c["precision"]: c for c in report["checks"]}
     assert by_precision["int8"]["text"] == source_text
     assert by_precision["int8"]["models"]["det_bands"]  # the detector's parts were bundled
+    assert by_precision["int8"]["models"]["zh_words"] > 300_000  # the word table was bundled and loads
     # FP32 is the optional pack: reported, not failed, with the command that adds it
     assert by_precision["fp32"]["skipped"] == "not installed; add it with: ocr-desk provision --pack fp32"
 
@@ -169,8 +170,12 @@ def test_bundle_holds_exactly_the_default_model_set_at_int8(bundle):
     needed = {p.name for p in (whole_det, files.rec, files.cls, files.dict_path, files.det_bands, files.orient)
               if p is not None}
     bundled = bundle / "_internal" / "models"
-    # The dewarp pack's graph and recipe ship (61 KB); its 32 MB of weights are the pack.
-    assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json", "uvdoc.onnx", "uvdoc.recipe.json"}
+    # The dewarp pack's graph and recipe ship (61 KB); its 32 MB of weights are the pack. The Chinese word
+    # table (2.6 MB) ships as provisioning made it.
+    assert {p.name for p in bundled.iterdir()} == needed | {"manifest.json", "uvdoc.onnx", "uvdoc.recipe.json",
+                                                            "zh_words.u64"}
+    table = hashlib.sha256((bundled / "zh_words.u64").read_bytes()).hexdigest()
+    assert table == models.manifest()["zh_words"]["sha256"]
     manifest = json.loads((bundled / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["model_sets"]) == [models.default_model_set()]
     fp32 = models.resolve(None, "fp32").rec.name  # not shipped, but the pack's source and sha256 are
@@ -194,7 +199,7 @@ def test_bundle_has_resources_icon_and_desktop_entry(bundle):
 def test_bundle_carries_third_party_notices(bundle):
     notices = (bundle / "THIRD-PARTY.txt").read_text(encoding="utf-8")
     for name in ("PySide6_Essentials", "opencv-python-headless", "onnxruntime", "numpy", "pypdfium2", "rapidocr==",
-                 "LGPL"):
+                 "jieba==0.42.1: MIT", "LGPL"):
         assert name in notices, name
     assert (bundle / "_internal" / "licenses" / "onnxruntime" / "onnxruntime" / "ThirdPartyNotices.txt").is_file()
 

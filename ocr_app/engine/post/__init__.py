@@ -18,6 +18,7 @@ from .glyphs import FreeGlyphs
 from .line_split import LineSplit
 from .script import ScriptUnifier
 from .spacing import GapSpacing
+from .words import WordSupport
 
 
 class PostProcessor(Protocol):
@@ -30,11 +31,12 @@ class PostProcessor(Protocol):
 
 
 REGISTRY: dict[str, type] = {cls.name: cls for cls in (AmountRepair, GapSpacing, FreeGlyphs, ScriptUnifier,
-                                                        LineSplit, CodeReader)}
+                                                        LineSplit, CodeReader, WordSupport)}
 # One Chinese script (first: it takes over the decoder's script-aware doubt, which the
-# others do not carry), receipts' amounts and spacing, free colons and "1"s, lines split at
-# column gutters (for the layout).
-DEFAULT_POST: tuple[str, ...] = ("script", "amounts", "spacing", "glyphs", "split")
+# others do not carry), the doubt of characters inside Chinese words (before spacing puts
+# anything between them), receipts' amounts and spacing, free colons and "1"s, lines split
+# at column gutters (for the layout).
+DEFAULT_POST: tuple[str, ...] = ("script", "words", "amounts", "spacing", "glyphs", "split")
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 
@@ -45,4 +47,4 @@ def build(names: tuple[str, ...] | list[str]) -> list[PostProcessor]:
     return [REGISTRY[n]() for n in names]
 
 
-__all__ = ["DEFAULT_POST", "NAMES", "REGISTRY", "PostProcessor", "build"]
+__all__ = ["DEFAULT_POST", "NAMES", "REGISTRY", "PostProcessor", "WordSupport", "build"]
