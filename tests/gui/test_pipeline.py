@@ -115,7 +115,7 @@ def test_settings_dialog_switches_reach_the_engine_config(window, qtbot):
     qtbot.addWidget(dialog)
     assert [dialog.precision.itemData(i) for i in range(dialog.precision.count())] == ["int8", "fp32"]
     assert set(dialog.switches) == {"use_text_layer", "use_cls", "orient_pages", "flatten_pages", "dewarp_pages",
-                                    "amounts", "spacing", "glyphs", "script", "split", "codes"}
+                                    "amounts", "spacing", "glyphs", "script", "words", "split", "codes"}
     assert all(check.text()[:1].isupper() for check in dialog.switches.values())  # labels, not CLI help
     before = window.engine_key()
     dialog.switches["codes"].setChecked(True)
