@@ -7,7 +7,7 @@ word with the characters beside it (docs/benchmarks.md, "Word support for the hi
 The table is jieba's dictionary (MIT) cut to words of 2-4 CJK characters, which
 provisioning writes to models/zh_words.u64 (tooling/provision.py): one sorted little-endian
 uint64 key per word, each character's code point above U+3400 in its own 15 bits, so a line
-is looked up in one `np.searchsorted` and the table costs 8 bytes a word in memory.
+is looked up with `np.searchsorted` and the table costs 8 bytes a word in memory.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ multiplied by `ODDS`, the measured likelihood ratio: of the characters read wron
 Chinese sets, 4 % sit inside a word, of those read right 82 % (docs/benchmarks.md, "Word
 support for the highlight"). A doubt of 0.5 becomes 0.05, one of 0.8 still 0.17: a glyph the
 recogniser barely saw stays marked.
+
+Only on pages written in Chinese (at least `CHINESE_SHARE` of the page's letters and digits
+are CJK): on a Latin page the odd CJK character is mostly ink misread as one, and misread
+ink can make a word too (a receipt's `***` read as `家家案`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,18 @@ from ..script_forms import is_cjk
 from ..zh_words import table
 
 ODDS = 0.05
+CHINESE_SHARE = 0.2  # measured: receipts ≤ 0.05, Chinese pages ≥ 0.33 (docs/benchmarks.md)
+
+
+def written_in_chinese(texts: list[str]) -> bool:
+    cjk = other = 0
+    for text in texts:
+        for ch in text:
+            if is_cjk(ch):
+                cjk += 1
+            elif ch.isalnum():
+                other += 1
+    return cjk >= 2 and cjk >= CHINESE_SHARE * (cjk + other)
 
 
 def supported_doubt(doubt: float) -> float:
@@ -36,7 +52,7 @@ class WordSupport:
         self.table = table()
 
     def __call__(self, page: PageReading) -> None:
-        if self.table is None:
+        if self.table is None or not written_in_chinese([r.decoded.text for r in page.trusted()]):
             return
         for reading in page.readings:
             dec = reading.decoded

@@ -10,7 +10,7 @@ from ocr_app.bench import zh_kinds
 from ocr_app.engine import DOUBTFUL, Engine, EngineConfig, zh_words
 from ocr_app.engine.ctc import Decoded
 from ocr_app.engine.post import DEFAULT_POST
-from ocr_app.engine.post.words import ODDS, WordSupport, supported_doubt
+from ocr_app.engine.post.words import ODDS, WordSupport, supported_doubt, written_in_chinese
 from ocr_app.engine.reading import PageReading, Reading
 
 DICTIONARY = "\n".join(["中国 1000 ns", "人民 800 n", "人民币 500 n", "期限 30 n", "AT&T 3 nz", "B超 3 n",
@@ -97,6 +97,18 @@ def test_a_doubted_character_in_a_word_loses_its_mark_one_outside_keeps_it(small
     unscored = _page("中国", [])  # a reading without doubts (1 - confidence stands in) is left alone
     step(unscored)
     assert unscored.readings[0].decoded.char_doubt == []
+
+
+def test_no_support_on_a_page_not_written_in_chinese(small_table):
+    """On a Latin page the odd CJK characters are mostly misread ink, which can make words too."""
+    step = WordSupport()
+    step.table = small_table
+    page = _page("中国 dinein", [0.5, 0.5] + [0.0] * 7)
+    page.readings += _page("TOTAL 12.50 CASH 20.00 CHANGE 7.50", [0.0] * 34).readings
+    step(page)
+    assert page.readings[0].decoded.char_doubt[:2] == [0.5, 0.5]
+    assert written_in_chinese(["中国 dinein"]) and not written_in_chinese(["中国 dinein", "TOTAL 12.50 CASH 20.00"])
+    assert not written_in_chinese(["中"])
 
 
 @pytest.mark.parametrize("kind", ["low-contrast photo", "newspaper"])
