@@ -6,6 +6,12 @@ misreadings are one glyph off: the last "0" printed half-cut reads "C", a "$" re
 gave the digit (or "$" in front) at least AMOUNT_FLOOR of its probability at that
 frame, the token is read as the amount. A real letter scores far lower there (~1e-5),
 so "1851-A", "900G" or "21.5C" stay as they are unless the glyph itself is ambiguous.
+
+A small decimal point is also often read as a space: a cell holding only "80 91" or
+"RM 0 00" is an amount whose point was lost (a number and two digits alone on a line are
+not written any other way). The page's own decimal mark takes the space's place: the
+comma where the page's other amounts are written "12,50", else the point (the recogniser
+cannot tell the two apart at a lost mark; docs/benchmarks.md, "Lost decimal points").
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from ..reading import PageReading
 AMOUNT = re.compile(r"-?\$?\d{1,3}(?:,\d{3})*\.\d{2}|-?\$?\d+\.\d{2}")
 AMOUNT_FLOOR = 0.005
 _KEEP = set("0123456789.,-$")
+# A whole line: an optional currency sign or code, a number, one space, two digits.
+LOST_POINT = re.compile(r"(?:[$€£¥] ?|[A-Z]{1,3} )?-?(?:\d{1,3}(?:,\d{3})+|\d+)( )\d{2}")
+POINT_CENTS = re.compile(r"\d\.\d{2}(?!\d)")
+COMMA_CENTS = re.compile(r"\d,\d{2}(?!\d)")
+MARKS = ".,"
 
 
 DIGITS = "0123456789"
@@ -28,7 +39,7 @@ DIGITS = "0123456789"
 class AmountRepair:
     name = "amounts"
     needs = frozenset({"scores"})
-    score_chars = DIGITS + "$"
+    score_chars = DIGITS + "$" + MARKS
 
     def __call__(self, page: PageReading) -> None:
         chars = page.score_chars
@@ -36,9 +47,12 @@ class AmountRepair:
             return
         digits = np.array([chars.index(d) for d in DIGITS])
         dollar = chars.index("$") if "$" in chars else None
+        mark = decimal_mark([r.decoded.text for r in page.trusted()])
+        column = chars.index(mark) if mark in chars else None
         for reading in page.readings:
             if reading.kind == "text" and reading.scores is not None:
                 reading.decoded = repair(reading.decoded, reading.scores, digits, dollar)
+                reading.decoded = restore_point(reading.decoded, reading.scores, mark, column)
 
 
 def repair(dec: Decoded, scores: np.ndarray, digits: np.ndarray, dollar: int | None) -> Decoded:
@@ -63,6 +77,30 @@ def repair(dec: Decoded, scores: np.ndarray, digits: np.ndarray, dollar: int | N
     if not changed:
         return dec
     return Decoded("".join(text), float(np.mean(confs)), confs, dec.frames, doubt)
+
+
+def decimal_mark(texts: list[str]) -> str:
+    """The page's decimal mark: "," when more of its amounts end ",dd" than ".dd"."""
+    points = sum(len(POINT_CENTS.findall(t)) for t in texts)
+    commas = sum(len(COMMA_CENTS.findall(t)) for t in texts)
+    return "," if commas > points else "."
+
+
+def restore_point(dec: Decoded, scores: np.ndarray, mark: str, column: int | None) -> Decoded:
+    """A line that is only an amount with its decimal point read as a space gets `mark`
+    back. The space and the mark are one reading of the gap: the mark keeps the space's
+    confidence, and its doubt is the space's less the mark's share at that frame (`column`
+    of `scores`)."""
+    body = dec.text.strip()
+    found = LOST_POINT.fullmatch(body)
+    if found is None or len(dec.frames) != len(dec.text):
+        return dec
+    at = found.start(1) + len(dec.text) - len(dec.text.lstrip())
+    doubt = list(dec.char_doubt)
+    if at < len(doubt) and column is not None:
+        doubt[at] = max(0.0, doubt[at] - float(scores[dec.frames[at], column]))
+    text = dec.text[:at] + mark + dec.text[at + 1:]
+    return Decoded(text, dec.confidence, dec.char_confidences, dec.frames, doubt)
 
 
 def _reading(word: str, pos: int, row: np.ndarray, digits: np.ndarray, dollar: int | None) -> tuple[str | None, float]:
