@@ -102,7 +102,8 @@ class Engine:
             identity += f";{dewarp.WEIGHTS}:{file_stamp(dewarp.weights_path())}"
         if "words" in self.config.post:
             identity += f";{zh_words.FILE}:{file_stamp(zh_words.path()) if self.words_table() else 'none'}"
-        self._fingerprint = "|".join([self.config.fingerprint(), __version__, identity])
+        revisions = ",".join(f"{p.name}:{p.revision}" for p in self.post)
+        self._fingerprint = "|".join([self.config.fingerprint(), revisions, __version__, identity])
 
     def _detector_net(self, threads: int) -> WholeGraph | det_bands.BandedDetector:
         """The detector in row bands when provisioning cut it into parts (same map, a

@@ -25,6 +25,7 @@ class PostProcessor(Protocol):
     name: str
     needs: frozenset[str]
     score_chars: str
+    revision: int  # bumped when the step reads the same page differently: cached results then miss
 
     def __call__(self, page: PageReading) -> None:
         """Change `page.readings` in place (edit, add or drop readings)."""

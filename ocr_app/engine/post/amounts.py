@@ -40,6 +40,7 @@ class AmountRepair:
     name = "amounts"
     needs = frozenset({"scores"})
     score_chars = DIGITS + "$" + MARKS
+    revision = 2  # 2: lost decimal points restored
 
     def __call__(self, page: PageReading) -> None:
         chars = page.score_chars

@@ -87,6 +87,7 @@ class CodeReader:
     name = "codes"
     needs: frozenset[str] = frozenset()
     score_chars = ""
+    revision = 1
 
     def __call__(self, page: PageReading) -> None:
         for line in detect_codes(page.source):

@@ -214,6 +214,7 @@ class FreeGlyphs:
     name = "glyphs"
     needs = frozenset({"reader"})
     score_chars = ""
+    revision = 1
 
     def __call__(self, page: PageReading) -> None:
         detected = [r for r in page.readings if r.quad is not None]

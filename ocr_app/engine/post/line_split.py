@@ -26,6 +26,7 @@ class LineSplit:
     name = "split"
     needs = frozenset({"crops"})
     score_chars = ""
+    revision = 1
 
     def __call__(self, page: PageReading) -> None:
         out: list[Reading] = []

@@ -38,6 +38,7 @@ class ScriptUnifier:
     name = "script"
     needs: frozenset[str] = frozenset()
     score_chars = ""
+    revision = 1
 
     def __call__(self, page: PageReading) -> None:
         if not is_simplified([r.decoded.text for r in page.trusted()]):

@@ -156,6 +156,7 @@ class GapSpacing:
     name = "spacing"
     needs = frozenset({"crops"})
     score_chars = ""
+    revision = 1
 
     def __call__(self, page: PageReading) -> None:
         for reading in page.readings:

@@ -47,6 +47,7 @@ class WordSupport:
     name = "words"
     needs: frozenset[str] = frozenset()
     score_chars = ""
+    revision = 1
 
     def __init__(self) -> None:
         self.table = table()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ocr_app.engine import DEFAULT_POST, Engine, EngineConfig
+from ocr_app.engine import DEFAULT_POST, Engine, EngineConfig, Origin
 from ocr_app.engine.post import REGISTRY, build
 from tests.engine.post.test_glyphs import _form_page
 from tests.imagegen import render_lines, to_bgr
@@ -55,3 +55,16 @@ def test_codes_post_processor_adds_decoded_codes_after_the_text(engine):
     assert any(ln.kind == "text" and "Scan" in ln.text for ln in res.lines)
     xs = [p[0] for p in res.lines[-1].box]
     assert min(xs) >= 480 and max(xs) <= 520 + qr.shape[1]  # mapped to the page's pixels
+
+
+def test_a_new_revision_of_a_step_misses_results_cached_by_the_old_one(monkeypatch, tmp_path):
+    """A step that now reads pages differently must not hand back what its older self cached on disk."""
+    assert all(isinstance(cls.revision, int) and cls.revision >= 1 for cls in REGISTRY.values())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    page = to_bgr(render_lines(["TOTAL", "80.91"], size=30, margin=10))
+    config = EngineConfig(threads=2, disk_cache=True)
+    first = Engine(config).run(page)
+    assert Engine(config).run(page).origin == Origin.CACHE  # the same steps: read from the disk cache
+    monkeypatch.setattr(REGISTRY["amounts"], "revision", REGISTRY["amounts"].revision + 1)
+    again = Engine(config).run(page)
+    assert first.origin == again.origin == Origin.OCR
