@@ -145,9 +145,9 @@ def fetch_wheel(package: str, wheel_dir: Path, given: Path | None = None, downlo
             _http_get(wheel_url(package, name), partial)
             partial.replace(target)
         except PackError as exc:
-            name, version = spec["requirement"].split("==", 1)
+            project, version = spec["requirement"].split("==", 1)
             raise PackError(f"{exc}. Without a connection, download {name} from "
-                            f"https://pypi.org/project/{name}/{version}/#files on another computer and add "
+                            f"https://pypi.org/project/{project}/{version}/#files on another computer and add "
                             f"--wheel FILE to this command") from exc
         finally:
             partial.unlink(missing_ok=True)

@@ -51,3 +51,15 @@ def test_a_dictionary_or_table_that_is_not_the_manifests_is_refused(models_copy,
     with pytest.raises(packs.PackError, match=r"checksum mismatch|does not match"):
         provision.provision_words(WHEELS)
     assert sorted(p.name for p in models_copy.iterdir()) == ["manifest.json"]  # nothing written, no temp file
+
+
+def test_without_a_connection_the_message_names_the_archive_and_where_to_get_it(tmp_path, monkeypatch):
+    def offline(url, target):
+        raise packs.PackError(f"download failed: {url}: could not resolve host")
+
+    monkeypatch.setattr(packs, "is_frozen", lambda: True)  # the bundle's path: curl or wget, no pip
+    monkeypatch.setattr(packs, "_http_get", offline)
+    with pytest.raises(packs.PackError) as caught:
+        packs.fetch_wheel("jieba", tmp_path / "cache")
+    assert "download jieba-0.42.1.tar.gz from https://pypi.org/project/jieba/0.42.1/#files" in str(caught.value)
+    assert not any((tmp_path / "cache").iterdir())  # no partial file left
