@@ -234,7 +234,8 @@ def format_report(report: dict) -> str:
         if model.get("int8_kernel"):
             out.append(f"      INT8 kernel: {model['int8_kernel']}")
         if "zh_words" in model:
-            out.append(f"      Chinese words for the highlight: {model['zh_words'] or 'none (run provisioning)'}")
+            words = f"{model['zh_words']:,}" if model["zh_words"] else "none (run provisioning)"
+            out.append(f"      Chinese words for the highlight: {words}")
         if not c["ok"]:
             out.append(f"      expected: {report.get('expected', '')!r}")
             out.append(f"      got:      {c['text']!r}" + (f" error: {c['error']}" if c["error"] else ""))
