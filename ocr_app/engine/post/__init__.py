@@ -4,6 +4,8 @@ recogniser, run in the order `EngineConfig.post` lists (which is part of the cac
 Each is a module here with one class following `PostProcessor`; `NEEDS` values tell the
 engine what to keep for it: "crops" (the strips read), "scores" (per-frame class scores
 for `score_chars`), "reader" (a second reading through `PageReading.reader`).
+`revision` is part of the result-cache key: bump it when a step starts reading pages
+differently, so results its older self cached on disk are not handed back.
 To add one: write the module, register it in `REGISTRY`, test it in tests/engine/post/.
 """
 
