@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -55,8 +56,22 @@ def provision(sets: list[str], force: bool = False) -> list[Path]:
         if method:
             done.append(target)
     if "zh_words" in man:
-        done.append(provision_words(wheel_dir, force))
+        words = words_or_warning(wheel_dir, force)
+        if words is not None:
+            done.append(words)
     return done
+
+
+def words_or_warning(wheel_dir: Path, force: bool = False) -> Path | None:
+    """The word table, or a warning when it cannot be made (offline, say): it only refines the
+    highlight, so an install whose models are all there keeps working without it."""
+    try:
+        return provision_words(wheel_dir, force)
+    except (PackError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"warning: the Chinese word table ({zh_words.FILE}) could not be made: {exc}. The app works "
+              f"without it (the highlight then has no word support); run provisioning again to add it.",
+              file=sys.stderr)
+        return None
 
 
 def provision_words(wheel_dir: Path, force: bool = False) -> Path:

