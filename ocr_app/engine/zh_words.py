@@ -12,6 +12,7 @@ is looked up with `np.searchsorted` and the table costs 8 bytes a word in memory
 
 from __future__ import annotations
 
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +24,7 @@ FILE = "zh_words.u64"
 FIRST, LAST = 0x3400, 0x9FFF  # CJK Extension A and the Unified Ideographs: 27,648 code points
 BITS = 15
 SHORTEST, LONGEST = 2, 4
+MAX_BYTES = 32 << 20  # jieba's table is 2.6 MB; a file far larger is not one (never read into memory)
 
 
 def _codes(text: str) -> np.ndarray:
@@ -67,8 +69,9 @@ class WordTable:
     @classmethod
     def read(cls, path: Path) -> WordTable:
         """The table provisioning wrote; ValueError if the file is not one."""
-        size = path.stat().st_size
-        if size == 0 or size % 8:
+        st = path.stat()
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode) or size == 0 or size % 8 or size > MAX_BYTES:
             raise ValueError(f"{path.name} is not a word table ({size} bytes)")
         keys = np.fromfile(path, dtype="<u8")
         if np.any(keys[1:] <= keys[:-1]):

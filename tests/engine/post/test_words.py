@@ -3,6 +3,8 @@ marked less; the text itself never changes."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -54,7 +56,12 @@ def test_the_table_file_round_trips_and_a_damaged_one_is_refused(small_table, tm
     shuffled.write_bytes(small_table.keys[::-1].astype("<u8").tobytes())
     empty = tmp_path / "empty.u64"
     empty.write_bytes(b"")
-    for bad in (cut, shuffled, empty):
+    huge = tmp_path / "huge.u64"
+    with open(huge, "wb") as fh:  # sparse: refused by its size, never read
+        fh.truncate(zh_words.MAX_BYTES + 8)
+    fifo = tmp_path / "fifo.u64"
+    os.mkfifo(fifo)  # a special file is refused without opening it (opening a FIFO would block)
+    for bad in (cut, shuffled, empty, huge, fifo):
         with pytest.raises(ValueError):
             zh_words.WordTable.read(bad)
 
