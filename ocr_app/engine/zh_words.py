@@ -19,22 +19,22 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import models_dir
+from .script_forms import is_cjk
 
 FILE = "zh_words.u64"
-FIRST, LAST = 0x3400, 0x9FFF  # CJK Extension A and the Unified Ideographs: 27,648 code points
+FIRST = 0x3400  # is_cjk's range, Extension A to the Unified Ideographs: 27,648 code points in 15 bits
 BITS = 15
 SHORTEST, LONGEST = 2, 4
 MAX_BYTES = 32 << 20  # jieba's table is 2.6 MB; a file far larger is not one (never read into memory)
 
 
+def _code(ch: str) -> int:
+    """A character's 15-bit code in a key, 0 for anything not CJK."""
+    return ord(ch) - FIRST + 1 if is_cjk(ch) else 0
+
+
 def _codes(text: str) -> np.ndarray:
-    """Each character's 15-bit code, 0 for anything not CJK."""
-    out = np.zeros(len(text), dtype=np.uint64)
-    for i, ch in enumerate(text):
-        point = ord(ch)
-        if FIRST <= point <= LAST:
-            out[i] = point - FIRST + 1
-    return out
+    return np.array([_code(ch) for ch in text], dtype=np.uint64)
 
 
 def _window_keys(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,8 +55,8 @@ def keys_from_dictionary(text: str) -> np.ndarray:
     found = set()
     for raw in text.splitlines():
         word = raw.split(" ", 1)[0].strip()
-        if SHORTEST <= len(word) <= LONGEST and all(FIRST <= ord(ch) <= LAST for ch in word):
-            found.add(sum((ord(ch) - FIRST + 1) << (BITS * k) for k, ch in enumerate(word)))
+        if SHORTEST <= len(word) <= LONGEST and all(is_cjk(ch) for ch in word):
+            found.add(sum(_code(ch) << (BITS * k) for k, ch in enumerate(word)))
     return np.array(sorted(found), dtype="<u8")
 
 

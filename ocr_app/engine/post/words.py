@@ -57,11 +57,10 @@ class WordSupport:
             return
         for reading in page.readings:
             dec = reading.decoded
-            if reading.kind != "text" or len(dec.char_doubt) != len(dec.text) \
-                    or not any(d > 0.0 and is_cjk(ch) for ch, d in zip(dec.text, dec.char_doubt, strict=True)):
+            if reading.kind != "text" or len(dec.char_doubt) != len(dec.text):
                 continue
+            # Only CJK characters are ever inside a word of the table.
             inside = self.table.inside_words(dec.text)
-            doubt = [supported_doubt(d) if word and is_cjk(ch) else d
-                     for ch, d, word in zip(dec.text, dec.char_doubt, inside, strict=True)]
+            doubt = [supported_doubt(d) if word else d for d, word in zip(dec.char_doubt, inside, strict=True)]
             if doubt != dec.char_doubt:
                 reading.decoded = Decoded(dec.text, dec.confidence, dec.char_confidences, dec.frames, doubt)
