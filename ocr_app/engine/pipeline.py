@@ -20,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .. import __version__, paths
-from . import classify, det_bands, dewarp, layout, orient, post, zh_words
+from . import classify, denormals, det_bands, dewarp, layout, orient, post, zh_words
 from .cache import ResultCache, content_key
 from .config import EngineConfig
 from .crop import crop_quad, is_tall
@@ -142,11 +142,13 @@ class Engine:
         flattened stage); None when it is off."""
         if self.dewarper is None:
             return None
+        denormals.flush_here()
         return self.dewarper.grid(image).unbend(image)
 
     def run(self, source: Source, name: str | None = None, use_cache: bool = True) -> OcrResult:
         """OCR one image. Never raises for bad input: the reason is in `result.error_kind`."""
         t0 = time.perf_counter()
+        denormals.flush_here()
         label = name or (Path(source).name if isinstance(source, (str, Path)) else "image")
         timings: dict[str, float] = {}
 
