@@ -134,7 +134,11 @@ def test_the_engine_lowers_only_the_doubt_of_characters_inside_words(kind):
         inside = table.inside_words(mine.text)
         for ch, d, base, word in zip(mine.text, mine.char_doubt, theirs.char_doubt, inside, strict=True):
             if word and "\u3400" <= ch <= "\u9fff":
-                assert d == pytest.approx(supported_doubt(base), abs=5e-4)  # results keep 3 decimals
+                # Results keep 3 decimals: `base` is rounded before the step sees it here, and
+                # `d` after, so `d` lies within the step's image of base ± half a step.
+                half = 5e-4
+                low, high = supported_doubt(max(0.0, base - half)), supported_doubt(min(1.0, base + half))
+                assert low - half <= d <= high + half
                 lowered += d < base
             else:
                 assert d == base
