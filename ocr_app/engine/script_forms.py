@@ -3,50 +3,64 @@
 Shared by the script unifier, which converts the odd Traditional character on a Simplified
 page, and the CTC decoder, whose doubt then counts a character's two forms as one reading.
 OpenCC is optional: without it every character is its own form.
+
+OpenCC's two converters hold ~29 MB of phrase dictionaries for as long as they live, and we
+only ever ask them about single characters. So every CJK character is converted once, in
+two calls (12 ms), the ~6,500 that have another form are kept in a table, and the converters
+are let go (docs/benchmarks.md, "Peak RSS on this CPU").
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+_FIRST, _LAST = "\u3400", "\u9fff"  # CJK Extension A and the Unified Ideographs
+
+Forms = tuple[str, bool, bool]  # (Simplified form, is Traditional-only, is Simplified-only)
+
+
+def is_cjk(ch: str) -> bool:
+    return _FIRST <= ch <= _LAST
+
 
 @lru_cache(maxsize=1)
-def converters():
-    """(Traditional→Simplified, Simplified→Traditional) converters, or None without OpenCC."""
+def _table() -> dict[str, Forms] | None:
+    """The forms of every CJK character that has another form, or None without OpenCC."""
     try:
         import opencc
     except ImportError:
         return None
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    chars = [chr(c) for c in range(ord(_FIRST), ord(_LAST) + 1)]
+    # A line break never joins two characters into one phrase, so one call per direction
+    # gives what one call per character gives.
+    simple = t2s.convert("\n".join(chars)).split("\n")
+    traditional = s2t.convert("\n".join(chars)).split("\n")
+    if len(simple) != len(chars) or len(traditional) != len(chars):  # never seen: one at a time
+        simple = [t2s.convert(ch) for ch in chars]
+        traditional = [s2t.convert(ch) for ch in chars]
+    table = {}
+    for ch, s, t in zip(chars, simple, traditional, strict=True):
+        form = s if len(s) == 1 else ch
+        if form != ch or t != ch:
+            table[ch] = (form, form != ch, t != ch)
+    return table
 
 
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
+def available() -> bool:
+    """Whether OpenCC is installed (without it no character has another form)."""
+    return _table() is not None
 
 
-@lru_cache(maxsize=8192)
-def classify(ch: str) -> tuple[str, bool, bool]:
+def classify(ch: str) -> Forms:
     """(Simplified form, is Traditional-only, is Simplified-only) for one character."""
-    found = converters()
-    if found is None or not is_cjk(ch):
+    table = _table()
+    if table is None or not is_cjk(ch):
         return ch, False, False
-    t2s, s2t = found
-    simple = t2s.convert(ch)
-    if len(simple) != 1:
-        simple = ch
-    return simple, simple != ch, s2t.convert(ch) != ch
+    return table.get(ch, (ch, False, False))
 
 
 def simplified_forms(chars: list[str]) -> list[str]:
-    """Each character's Simplified form as `classify` gives it, for a whole alphabet in one
-    OpenCC call (a line break never joins two characters into one phrase)."""
-    found = converters()
-    if found is None:
-        return list(chars)
-    t2s = found[0]
-    cjk = [ch for ch in chars if len(ch) == 1 and is_cjk(ch)]
-    forms = t2s.convert("\n".join(cjk)).split("\n")
-    if len(forms) != len(cjk):  # never seen; one call per character gives the same forms
-        forms = [t2s.convert(ch) for ch in cjk]
-    converted = {ch: form for ch, form in zip(cjk, forms, strict=True) if len(form) == 1}
-    return [converted.get(ch, ch) for ch in chars]
+    """Each character's Simplified form as `classify` gives it (an alphabet's entries that
+    are not one character, such as the CTC blank, stay as they are)."""
+    return [classify(ch)[0] if len(ch) == 1 else ch for ch in chars]

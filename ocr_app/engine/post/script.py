@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from ..ctc import Decoded
 from ..reading import PageReading
-from ..script_forms import classify, converters, is_cjk
+from ..script_forms import available, classify, is_cjk
 
 
 def is_simplified(decide_from: list[str], min_simplified: int = 3, ratio: float = 2.0) -> bool:
     """Whether `decide_from` (the lines we trust) is clearly written in Simplified."""
-    if converters() is None:
+    if not available():
         return False
     info = [classify(ch) for text in decide_from for ch in text if is_cjk(ch)]
     simplified = sum(1 for _, _, s in info if s)
