@@ -165,6 +165,7 @@ class Engine:
                 return hit
             with _timed(timings, "load"):
                 loaded = load(data)
+            release_free_memory()  # the decoder's own copy of the page, freed by now
             try:
                 result = self._ocr(loaded, label, timings)
             finally:
@@ -194,11 +195,15 @@ class Engine:
             page = frame(loaded, self.config.flatten_pages, unbend=self._unbend(timings))
         with _timed(timings, "detect"):
             quads = self._detect(page.image)
+        # Each stage's freed buffers go back to the system before the next allocates its own,
+        # so a big page's peak is its largest stage, not their sum on glibc's heap.
+        release_free_memory()
         page, quads = self._upright(loaded, page, quads, timings)
         with _timed(timings, "classify"):
             lines, upside_down = self._classify(page.image, quads)
         with _timed(timings, "recognize"):
             readings = self._recognise(lines)
+        release_free_memory()
         reading = PageReading(image=page.image, source=loaded.image, readings=readings, reader=self.recognizer,
                               min_confidence=self.config.min_confidence, score_chars=self._score_chars,
                               to_work=page.to_work)
