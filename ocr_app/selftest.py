@@ -233,6 +233,9 @@ def format_report(report: dict) -> str:
                    f"CER {c['cer']:.3f} {'OK' if c['ok'] else 'FAIL'}")
         if model.get("int8_kernel"):
             out.append(f"      INT8 kernel: {model['int8_kernel']}")
+        if model.get("denormals_flushed") is not None:
+            out.append("      Denormal floats: " + ("flushed to zero" if model["denormals_flushed"]
+                                                   else "not flushed (not an x86 CPU, or an unknown C library)"))
         if "zh_words" in model:
             words = f"{model['zh_words']:,}" if model["zh_words"] else "none (run provisioning)"
             out.append(f"      Chinese words for the highlight: {words}")

@@ -75,6 +75,8 @@ class Engine:
         self.classifier = (
             classify.AngleClassifier(get_session(self.models.cls, threads)) if self.config.use_cls else None
         )
+        # Whether the thread that read the last page flushes denormal floats (None: no page yet).
+        self.flushes_denormals: bool | None = None
         # Loaded on the first page that looks sideways: most runs never need it.
         self._orienter: orient.PageOrienter | None = None
         self._orient_gate = threading.Lock()
@@ -127,7 +129,8 @@ class Engine:
     def info(self) -> dict:
         return {**self.models.describe(), "threads": self.threads, "classifier": self.config.use_cls,
                 "post": list(self.config.post), "dewarp": self.dewarper is not None,
-                "zh_words": len(self.words_table() or ()), "load_ms": round(self.load_ms, 1)}
+                "zh_words": len(self.words_table() or ()), "load_ms": round(self.load_ms, 1),
+                "denormals_flushed": self.flushes_denormals}
 
     def words_table(self) -> zh_words.WordTable | None:
         """The Chinese word table the highlight's word support uses (None: not provisioned or off)."""
@@ -148,7 +151,7 @@ class Engine:
     def run(self, source: Source, name: str | None = None, use_cache: bool = True) -> OcrResult:
         """OCR one image. Never raises for bad input: the reason is in `result.error_kind`."""
         t0 = time.perf_counter()
-        denormals.flush_here()
+        self.flushes_denormals = denormals.flush_here()
         label = name or (Path(source).name if isinstance(source, (str, Path)) else "image")
         timings: dict[str, float] = {}
 
