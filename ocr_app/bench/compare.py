@@ -62,13 +62,15 @@ def cpu_header() -> str:
     missing = " ".join(f"no {f}" for f in ("avx512f", "avx512_vnni", "avx_vnni") if flags and f not in flags)
     try:
         sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+        from ocr_app.engine import denormals
         from ocr_app.engine.cpu_features import int8_variant
 
         kernel = int8_variant()
+        flushed = "yes" if denormals.flush_here() else "no"
     except Exception:  # informative only
-        kernel = "unknown"
+        kernel = flushed = "unknown"
     return (f"CPU: {model}, {cpus} logical CPUs; flags: {shown}" + (f" ({missing})" if missing else "")
-            + f"; OCR Desk INT8 kernel: {kernel}")
+            + f"; OCR Desk INT8 kernel: {kernel}; denormal floats flushed: {flushed}")
 
 
 def _find_scorer(folder: Path, explicit: str | None) -> Path | None:

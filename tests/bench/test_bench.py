@@ -64,3 +64,12 @@ def test_combine_takes_each_images_best_round():
     assert run["round_medians"] == [statistics.median([10.0, 30.0]), statistics.median([14.0, 20.0])]
     assert run["cold_start_ms"] == 800.0 and run["peak_rss_mb"] == 210.0
     assert run["jsonl"] == "r1"  # accuracy is scored on the first round
+
+
+def test_every_table_header_names_the_cpu_the_int8_kernel_and_the_denormal_mode():
+    import platform
+
+    header = bench.cpu_header()
+    assert header.startswith("CPU: ") and "OCR Desk INT8 kernel: " in header
+    flushed = "yes" if platform.machine().lower() in ("x86_64", "amd64") else "no"
+    assert header.endswith(f"denormal floats flushed: {flushed}")
