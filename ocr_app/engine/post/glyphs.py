@@ -40,7 +40,13 @@ def _blobs(gray: np.ndarray, line_h: float, lines: np.ndarray) -> np.ndarray:
     binary[lines > 0] = 0
     # Specks smaller than any dot would still cost a label each (thousands on a grainy scan).
     binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    del smooth
+    # Only the stats are used: 16-bit labels halve the label image (28 MB on a 7 MP search
+    # image); OpenCV refuses them past 65,535 blobs, and then 32-bit labels count the rest.
+    try:
+        _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=cv2.CV_16U)
+    except cv2.error:
+        _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
     return np.column_stack([cents[1:], stats[1:, 2:5]]).astype(np.float32)
 
 
@@ -168,6 +174,7 @@ def candidates(img: np.ndarray, quads: list[np.ndarray], text_heights: list[floa
     # tall (a dot is still >= 2 px), then map the blobs back.
     scale = min(1.0, SEARCH_LINE_H / line_h)
     small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    del gray  # a big page's full-size gray copy is not kept through the search
     mask = _line_mask([q * scale for q in quads], small.shape[:2])
     blobs = _blobs(small, line_h * scale, mask)
     dots = _dots(blobs, line_h * scale)
@@ -177,7 +184,7 @@ def candidates(img: np.ndarray, quads: list[np.ndarray], text_heights: list[floa
     lone = _lone_glyphs(blobs, mask, line_h * scale)
     for arr in (dots, lone):
         arr[:, :4] /= scale
-    ih, iw = gray.shape[:2]
+    ih, iw = img.shape[:2]
 
     def add(cx: float, cy: float, bw: float, box: np.ndarray, kind: str) -> None:
         # Read it the way the detector would have framed it: line-high with a margin, and

@@ -3,7 +3,9 @@ second reading through the recogniser's narrow `read` interface."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from ocr_app.engine import Engine
@@ -97,3 +99,28 @@ def test_stretch_contrast_spans_the_full_range():
     assert out.min() == 0 and out.max() == 255 and out[5, 4, 0] == 0
     flat = np.full((5, 5, 3), 128, np.uint8)
     assert glyphs.stretch_contrast(flat) is flat
+
+
+def _blobs_with_32_bit_labels(gray: np.ndarray, line_h: float, lines: np.ndarray) -> np.ndarray:
+    """The blob search as it was before 16-bit labels: the reference for the same rows."""
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    binary = cv2.adaptiveThreshold(smooth, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                   int(2 * line_h) | 1, 10)
+    binary[lines > 0] = 0
+    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    _, _, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    return np.column_stack([cents[1:], stats[1:, 2:5]]).astype(np.float32)
+
+
+@pytest.mark.parametrize("side", [300, 1500])
+def test_blob_search_finds_the_same_blobs_below_and_above_65535(side):
+    """16-bit labels (half the memory) while they fit; past 65,535 blobs OpenCV refuses
+    them and 32-bit labels take over, with the same rows either way."""
+    gray = np.full((side, side), 255, np.uint8)
+    for y in range(2, side - 4, 5):
+        for x in range(2, side - 4, 5):
+            gray[y:y + 3, x:x + 3] = 0
+    lines = np.zeros_like(gray)
+    found = glyphs._blobs(gray, 20.0, lines)
+    assert (len(found) > 65_535) == (side == 1500) and len(found) > 3000
+    assert np.array_equal(found, _blobs_with_32_bit_labels(gray, 20.0, lines))
