@@ -74,12 +74,10 @@ PPOCRV6_SMALL = SplitSpec(
 SPECS = {"ppocrv6-small-det": PPOCRV6_SMALL}
 
 # Input pixels per stem band: the stem's 1/2-resolution maps are the largest, so this
-# sets the banded peak (128 rows of a 928-wide A4 page: half of what it was, for 21 MB
-# less peak on 16 MP pages at +2.5 % page time, docs/benchmarks.md "Peak RSS on this
-# CPU"; a quarter saves nothing more). Halo rows at each scale cover
+# sets the banded peak (256 rows of a 928-wide A4 page). Halo rows at each scale cover
 # the receptive field of the layers run in bands there, with room to spare (measured
 # exact down to 8 / 2 / 4 / 8), and are multiples of the part's coarsest input.
-BAND_PIXELS = 128 * 928
+BAND_PIXELS = 256 * 928
 _STEM_HALO, _STEM_ALIGN = 16, 32  # input rows; the stem downsamples by 4
 _STAGE1_HALO, _NECK_HALO, _HEAD_HALO = 4, 6, 8  # 1/4-resolution rows
 
