@@ -42,25 +42,30 @@ for i in range(60):
     draw.text((150, 100 + i * 55), f"ITEM {i:03d} SOMETHING GOOD {i * 3}.{i % 100:02d}", font=fnt, fill=(20, 20, 20))
 buf = io.BytesIO()
 img.save(buf, "JPEG", quality=90)
-engine = Engine(EngineConfig(disk_cache=False))
-for _ in range(2):  # the arena and the caches at their working size
-    engine.run(buf.getvalue(), use_cache=False)
-release_free_memory()
 def kib(field):
     with open("/proc/self/status") as fh:
         return next(int(line.split()[1]) for line in fh if line.startswith(field))
+seen = {}
+read = pipeline.Engine._ocr
+def ocr(self, *args, **kwargs):  # the page decoded, nothing else of it done yet
+    seen["decoded"] = kib("VmRSS")
+    return read(self, *args, **kwargs)
+pipeline.Engine._ocr = ocr
+engine = Engine(EngineConfig(disk_cache=False))
+for _ in range(2):  # the arena, the caches and glibc's mmap threshold at their working size
+    engine.run(buf.getvalue(), use_cache=False)
+release_free_memory()
 before = kib("VmRSS")
-with open("/proc/self/clear_refs", "w") as fh:
-    fh.write("5")
 lines = len(engine.run(buf.getvalue(), use_cache=False).lines)
-print(kib("VmHWM") - before, lines)
+print(seen["decoded"] - before, lines)
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc_trim, /proc peak reset")
-def test_a_big_pages_stages_do_not_add_up_on_the_heap():
-    """Freed buffers go back between the stages (decode, detection, recognition): a 300 dpi
-    A4 page's peak rises by less than without, by at least half the decoded page."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc_trim")
+def test_the_decoders_copy_of_a_big_page_is_returned_before_detection():
+    """OpenCV's decoder holds its own copy of the page besides the array it returns; once
+    freed it stays on glibc's heap (big buffers live there after the first) unless handed
+    back. Between decoding and detection, a 300 dpi A4 page costs about itself, not twice."""
     import subprocess
     from pathlib import Path
 
@@ -74,4 +79,5 @@ def test_a_big_pages_stages_do_not_add_up_on_the_heap():
         assert lines >= 55
         growth[mode] = kib
     page_kib = 2480 * 3508 * 3 // 1024
+    assert growth["on"] < 1.5 * page_kib, growth
     assert growth["off"] - growth["on"] >= page_kib // 2, growth
