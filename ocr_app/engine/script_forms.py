@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-_FIRST, _LAST = "\u3400", "\u9fff"  # CJK Extension A and the Unified Ideographs
+CJK_FIRST, CJK_LAST = "\u3400", "\u9fff"  # CJK Extension A and the Unified Ideographs
 
 Forms = tuple[str, bool, bool]  # (Simplified form, is Traditional-only, is Simplified-only)
 
 
 def is_cjk(ch: str) -> bool:
-    return _FIRST <= ch <= _LAST
+    return CJK_FIRST <= ch <= CJK_LAST
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +31,7 @@ def _table() -> dict[str, Forms] | None:
     except ImportError:
         return None
     t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
-    chars = [chr(c) for c in range(ord(_FIRST), ord(_LAST) + 1)]
+    chars = [chr(c) for c in range(ord(CJK_FIRST), ord(CJK_LAST) + 1)]
     # A line break never joins two characters into one phrase, so one call per direction
     # gives what one call per character gives.
     simple = t2s.convert("\n".join(chars)).split("\n")

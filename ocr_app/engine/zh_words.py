@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import models_dir
-from .script_forms import is_cjk
+from .script_forms import CJK_FIRST, is_cjk
 
 FILE = "zh_words.u64"
-FIRST = 0x3400  # is_cjk's range, Extension A to the Unified Ideographs: 27,648 code points in 15 bits
+FIRST = ord(CJK_FIRST)  # is_cjk's range, Extension A to the Unified Ideographs: 27,648 code points in 15 bits
 BITS = 15
 SHORTEST, LONGEST = 2, 4
 MAX_BYTES = 32 << 20  # jieba's table is 2.6 MB; a file far larger is not one (never read into memory)
