@@ -16,6 +16,8 @@ workers take turns image by image (the order reversed on every other image and r
 machine noise lands on all systems alike; each image's time is again its best round.
 Every table is headed by the CPU it ran on: model, logical CPUs, the SIMD flags that
 decide ONNX Runtime's kernels, and the INT8 kernel OCR Desk chose (engine/cpu_features).
+With --mask-cpu avx2 every process of the run sees this CPU without AVX-512 and VNNI
+(bench/cpu_mask.py), for the AVX2-only figures on a machine that has them.
 """
 
 from __future__ import annotations
@@ -31,46 +33,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import cpu_mask
 from .metrics import score_folder
+from .system_info import cpu_header
 
 RUNNER = Path(__file__).with_name("system_runner.py")
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 DEFAULT_SYSTEMS = ["ocrdesk-int8", "ocrdesk-fp32", "rapidocr", "tesseract"]
-
-
-ISA_FLAGS = ("sse4_1", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
-             "avx512_bf16", "amx_int8", "asimddp", "i8mm")
-
-
-def cpu_header() -> str:
-    """One line naming this CPU and the instruction sets ORT picks its kernels by."""
-    import platform
-
-    model, flags, cpus = platform.processor() or platform.machine(), set(), os.cpu_count() or 0
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                key, _, value = line.partition(":")
-                key = key.strip()
-                if key == "model name" and model in ("", platform.machine(), platform.processor()):
-                    model = value.strip()
-                elif key in ("flags", "Features") and not flags:
-                    flags = set(value.split())
-    except OSError:
-        pass
-    shown = " ".join(f for f in ISA_FLAGS if f in flags) or "unknown"
-    missing = " ".join(f"no {f}" for f in ("avx512f", "avx512_vnni", "avx_vnni") if flags and f not in flags)
-    try:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-        from ocr_app.engine import denormals
-        from ocr_app.engine.cpu_features import int8_variant
-
-        kernel = int8_variant()
-        flushed = "yes" if denormals.flush_here() else "no"
-    except Exception:  # informative only
-        kernel = flushed = "unknown"
-    return (f"CPU: {model}, {cpus} logical CPUs; flags: {shown}" + (f" ({missing})" if missing else "")
-            + f"; OCR Desk INT8 kernel: {kernel}; denormal floats flushed: {flushed}")
 
 
 def _find_scorer(folder: Path, explicit: str | None) -> Path | None:
@@ -254,6 +223,18 @@ def table(folder: Path, rows: list[tuple[str, dict, dict]]) -> str:
             + (f"\n{stages}" if stages else "") + (f"\n{marks}" if marks else ""))
 
 
+def _rerun_masked(level: str, argv: list[str]) -> int:
+    """The whole run again in a process (and so workers) that CPUID masking covers."""
+    try:
+        env = cpu_mask.environment(level)
+    except cpu_mask.CpuMaskError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return subprocess.run([sys.executable, "-m", "ocr_app.bench", *argv], env=env, check=False).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folders", nargs="+", type=Path)
@@ -269,7 +250,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="read each folder this many times, alternating the order of the systems")
     parser.add_argument("--interleave", action="store_true",
                         help="warm workers taking turns image by image (order alternating)")
+    parser.add_argument("--mask-cpu", choices=cpu_mask.LEVELS, default=None,
+                        help="run every system as on a CPU without VNNI (avx512) or without AVX-512 too "
+                             "(avx2), by CPUID faulting (Linux x86-64; see bench/cpu_mask.py)")
     args = parser.parse_args(argv)
+    if args.mask_cpu and cpu_mask.active() != args.mask_cpu:
+        return _rerun_masked(args.mask_cpu, sys.argv[1:] if argv is None else argv)
+    if args.mask_cpu:
+        cpu_mask.check(args.mask_cpu)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="ocr-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     for folder in args.folders:

@@ -11,7 +11,7 @@ import sys
 
 from ..engine import Engine, EngineConfig
 from .page_kinds import KINDS, output_cer, page
-from .system_info import cpu_line
+from .system_info import cpu_header
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     engine = Engine(EngineConfig(threads=args.threads))
-    print(cpu_line())
+    print(cpu_header())
     print()
     print("| kind | pages | CER in output order | CER without layout | orient + layout ms (median) |")
     print("|---|---|---|---|---|")
