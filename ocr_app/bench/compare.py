@@ -94,7 +94,7 @@ def available(system: str, rapidocr_python: str | None) -> str | None:
         return sys.executable
     if system == "tesseract":
         return sys.executable if shutil.which("tesseract") else None
-    if system == "rapidocr":
+    if system in ("rapidocr", "rapidocr:flushed"):
         py = rapidocr_python or sys.executable
         ok = subprocess.run([py, "-c", "import rapidocr"], capture_output=True, check=False).returncode == 0
         return py if ok else None
@@ -154,19 +154,20 @@ def run_interleaved(systems: list[tuple[str, str]], folder: Path, threads: int, 
     return runs
 
 
-def ratio_note(rows: list[tuple[str, dict, dict]], peer: str = "rapidocr") -> str:
-    """Median ratios of each OCR Desk system to the peer, overall and per round."""
-    base = next((run for system, run, _ in rows if system == peer), None)
-    if base is None:
-        return ""
+def ratio_note(rows: list[tuple[str, dict, dict]]) -> str:
+    """Median ratios of each OCR Desk system to each RapidOCR system, overall and per round."""
     parts = []
-    for system, run, _ in rows:
-        if not system.startswith("ocrdesk"):
+    for peer, base, _ in rows:
+        if not peer.startswith("rapidocr"):
             continue
-        ratio = statistics.median(run["ms"]) / statistics.median(base["ms"])
-        per_round = [f"{a / b:.2f} ×" for a, b in zip(run.get("round_medians", []), base.get("round_medians", []),
-                                                      strict=False)]
-        parts.append(f"{system} / {peer}: {ratio:.2f} ×" + (f" (rounds {', '.join(per_round)})" if per_round else ""))
+        for system, run, _ in rows:
+            if not system.startswith("ocrdesk"):
+                continue
+            ratio = statistics.median(run["ms"]) / statistics.median(base["ms"])
+            per_round = [f"{a / b:.2f} ×" for a, b in zip(run.get("round_medians", []),
+                                                          base.get("round_medians", []), strict=False)]
+            parts.append(f"{system} / {peer}: {ratio:.2f} ×"
+                         + (f" (rounds {', '.join(per_round)})" if per_round else ""))
     return "Median ratio: " + "; ".join(parts) + ".\n" if parts else ""
 
 
@@ -239,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--systems", default=",".join(DEFAULT_SYSTEMS),
-                        help="comma list: ocrdesk-int8, ocrdesk-fp32, ocrdesk-<set>-<precision>, rapidocr, tesseract")
+                        help="comma list: ocrdesk-int8, ocrdesk-fp32, ocrdesk-<set>-<precision>, rapidocr, "
+                             "rapidocr:flushed (denormals flushed, as OCR Desk runs), tesseract")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rapidocr-python", default=os.environ.get("RAPIDOCR_PYTHON"),
                         help="python of a venv with rapidocr installed")

@@ -73,3 +73,16 @@ def test_every_table_header_names_the_cpu_the_int8_kernel_and_the_denormal_mode(
     assert header.startswith("CPU: ") and "OCR Desk INT8 kernel: " in header
     flushed = "yes" if platform.machine().lower() in ("x86_64", "amd64") else "no"
     assert header.endswith(f"denormal floats flushed: {flushed}")
+
+
+def test_ratio_note_gives_each_ocr_desk_system_against_each_rapidocr_system():
+    def run(ms: list[float]) -> dict:
+        return {"ms": ms, "round_medians": [statistics.median(ms)]}
+
+    rows = [("ocrdesk-int8", run([40.0, 60.0]), {}), ("rapidocr", run([100.0, 200.0]), {}),
+            ("rapidocr:flushed", run([50.0, 150.0]), {}), ("tesseract", run([10.0]), {})]
+    note = bench.ratio_note(rows)
+    assert "ocrdesk-int8 / rapidocr: 0.33 × (rounds 0.33 ×)" in note
+    assert "ocrdesk-int8 / rapidocr:flushed: 0.50 × (rounds 0.50 ×)" in note
+    assert "tesseract /" not in note and "/ tesseract" not in note
+    assert bench.ratio_note(rows[:1]) == ""
