@@ -29,18 +29,22 @@ COLON_READINGS = (":", ";")
 MAX_DOTS = 5000  # more dot-sized blobs than this is speckle or halftone: no clean colons
 
 
-def _blobs(gray: np.ndarray, line_h: float, lines: np.ndarray) -> np.ndarray:
-    """Ink blobs outside `lines` (a mask of the detected lines) as rows of
-    (x, y, w, h, area), x and y their centre. Ink inside the lines is left out:
-    labelling it is most of the cost."""
+def _ink(gray: np.ndarray, line_h: float) -> np.ndarray:
+    """The page's ink as a 0/1 map. Blurs `gray` in place (the caller's own copy): on a
+    16 MP page every full-size buffer is 16 MB, and the search's peak is their count."""
     block = int(2 * line_h) | 1
     # Light smoothing keeps a faint, speckled dot in one piece.
-    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
-    binary = cv2.adaptiveThreshold(smooth, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 10)
-    binary[lines > 0] = 0
+    cv2.GaussianBlur(gray, (3, 3), 0, dst=gray)
+    return cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 10)
+
+
+def _blobs(binary: np.ndarray, lines: list[np.ndarray]) -> np.ndarray:
+    """Blobs of `binary` (overwritten) outside the `lines` polygons, as rows of
+    (x, y, w, h, area), x and y their centre. Ink inside the lines is left out:
+    labelling it is most of the cost."""
+    cv2.fillPoly(binary, lines, 0)
     # Specks smaller than any dot would still cost a label each (thousands on a grainy scan).
-    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    del smooth
+    cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8), dst=binary)
     # Only the stats are used: 16-bit labels halve the label image (28 MB on a 7 MP search
     # image); OpenCV refuses them past 65,535 blobs, and then 32-bit labels count the rest.
     try:
@@ -96,9 +100,13 @@ def _beside(dots: np.ndarray, i: int, partner: int, line_h: float) -> bool:
     return bool(near.any())
 
 
-def _line_mask(quads: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+def _polygons(quads: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.round(q).astype(np.int32) for q in quads]
+
+
+def _line_mask(lines: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(q).astype(np.int32) for q in quads], 1)
+    cv2.fillPoly(mask, lines, 1)
     return mask
 
 
@@ -169,19 +177,26 @@ def candidates(img: np.ndarray, quads: list[np.ndarray], text_heights: list[floa
     line_h = float(np.median(text_heights))
     if line_h < 8:
         return out
-    gray = grayscale(img)
     # Labelling blobs costs per pixel: search at a scale where lines are SEARCH_LINE_H
-    # tall (a dot is still >= 2 px), then map the blobs back.
+    # tall (a dot is still >= 2 px), then map the blobs back. Each full-size buffer is
+    # dropped as soon as the next exists, so a big page holds two at a time.
     scale = min(1.0, SEARCH_LINE_H / line_h)
-    small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    del gray  # a big page's full-size gray copy is not kept through the search
-    mask = _line_mask([q * scale for q in quads], small.shape[:2])
-    blobs = _blobs(small, line_h * scale, mask)
+    small = grayscale(img)
+    if small is img:  # a gray page: the search must not blur it
+        small = small.copy()
+    if scale < 1.0:
+        small = cv2.resize(small, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    shape = small.shape[:2]
+    binary = _ink(small, line_h * scale)
+    del small
+    polygons = _polygons([q * scale for q in quads])
+    blobs = _blobs(binary, polygons)
+    del binary
     dots = _dots(blobs, line_h * scale)
     if len(dots) > MAX_DOTS:
         return out
     pairs = _pairs(dots, np.ones(len(dots), bool), line_h * scale) if len(dots) >= 2 else []
-    lone = _lone_glyphs(blobs, mask, line_h * scale)
+    lone = _lone_glyphs(blobs, _line_mask(polygons, shape), line_h * scale)
     for arr in (dots, lone):
         arr[:, :4] /= scale
     ih, iw = img.shape[:2]

@@ -121,6 +121,51 @@ def test_blob_search_finds_the_same_blobs_below_and_above_65535(side):
         for x in range(2, side - 4, 5):
             gray[y:y + 3, x:x + 3] = 0
     lines = np.zeros_like(gray)
-    found = glyphs._blobs(gray, 20.0, lines)
+    found = glyphs._blobs(glyphs._ink(gray.copy(), 20.0), [])
     assert (len(found) > 65_535) == (side == 1500) and len(found) > 3000
     assert np.array_equal(found, _blobs_with_32_bit_labels(gray, 20.0, lines))
+
+
+def _small_print_page(h: int, w: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rows of small print with a colon and a lone digit apart from each row's words, and
+    the words' quads (what the detector would give)."""
+    img = np.full((h, w, 3), 255, np.uint8)
+    quads = []
+    for y in range(40, h - 40, 30):
+        cv2.putText(img, "Total 12.50", (40, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
+        cv2.putText(img, ":", (260, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
+        cv2.putText(img, "1", (420, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
+        quads.append(np.array([[38, y - 13], [150, y - 13], [150, y + 5], [38, y + 5]], np.float32))
+    return img, quads
+
+
+def test_blob_search_in_place_finds_what_the_copying_search_found():
+    """The search overwrites its own buffers instead of copying them (memory below); the
+    blobs, and the line mask the lone-glyph test uses, are those of the old search."""
+    img, quads = _small_print_page(600, 700)
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    polygons = glyphs._polygons(quads)
+    mask = glyphs._line_mask(polygons, gray.shape)
+    reference = _blobs_with_32_bit_labels(gray, 14.0, mask)
+    assert len(reference) > 40
+    assert np.array_equal(glyphs._blobs(glyphs._ink(gray.copy(), 14.0), polygons), reference)
+
+
+def test_blob_search_holds_three_page_sized_buffers_at_most():
+    """Small print is searched at full size: on a 16 MP page every gray-sized buffer is
+    16 MB. The search used to hold five at once (gray, blurred, ink, line mask and its
+    boolean index, or the 16-bit labels); now gray or ink, and the labels."""
+    import tracemalloc
+
+    h, w = 2000, 3000
+    img, quads = _small_print_page(h, w)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        found = glyphs.candidates(img, quads, [14.0] * len(quads))
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert found.kinds  # the search did run and find its glyphs
+    assert peak < 3.5 * h * w, peak / (h * w)
