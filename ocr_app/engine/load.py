@@ -174,6 +174,36 @@ def _jpeg_reduction(buf: np.ndarray, pixels: int) -> int:
     return next((r for r in deeper if glyph / r >= GLYPH_FLOOR), base)
 
 
+def _decode_jpeg_whole(data: bytes, gray: bool, orientation: int) -> np.ndarray | None:
+    """A JPEG decoded at full size by libjpeg-turbo (simplejpeg) straight into the array
+    we keep: the same pixels as OpenCV's decoder, without its binding's copy of the whole
+    image (a 40 MP page: +242 MB → +166 MB; docs/benchmarks.md). None when it cannot
+    (no simplejpeg, CMYK, a decoder error): the caller then decodes with OpenCV."""
+    try:
+        import simplejpeg
+    except ImportError:
+        return None
+    try:
+        img = simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "BGR", strict=True)
+    except (ValueError, MemoryError, OSError):
+        return None
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    return _exif_upright(img, orientation)
+
+
+def _exif_upright(img: np.ndarray, orientation: int) -> np.ndarray:
+    """The decoded pixels turned as EXIF orientation 1-8 says (what OpenCV's decoder does)."""
+    if orientation in (5, 7):
+        img = cv2.transpose(img)
+    turn = {3: cv2.ROTATE_180, 6: cv2.ROTATE_90_CLOCKWISE, 7: cv2.ROTATE_180,
+            8: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(orientation)
+    if turn is not None:
+        img = cv2.rotate(img, turn)
+    flip = {2: 1, 4: 0}.get(orientation)
+    return cv2.flip(img, flip) if flip is not None else img
+
+
 _CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
                8: cv2.IMREAD_REDUCED_COLOR_8}
 
@@ -320,7 +350,11 @@ def decode(data: bytes) -> LoadedImage:
         reduction = _reduction(w * h, jpeg=False)
     _check_budget(w, h, mode, jpeg, use_cv, gray, reduction)
     img, orig = None, None
-    if use_cv:
+    if use_cv and jpeg and reduction == 1:
+        img = _decode_jpeg_whole(data, gray, orientation)
+        if img is not None:
+            orig = _upright_size((w, h), orientation)
+    if use_cv and img is None:
         # A huge image is scaled down while decoding (memory and time); gray stays gray.
         try:
             flags = (_CV_REDUCED_GRAY if gray else _CV_REDUCED)[reduction]
