@@ -188,3 +188,39 @@ def test_opencv_pixel_limit_is_set_as_a_backstop(tmp_path):
         print(rss("VmHWM") - base)
     """)
     assert growth < 100
+
+
+def _textured_png(width: int, height: int) -> bytes:
+    """A colour PNG of smooth noise (compresses, but every row filter is used)."""
+    small = np.random.default_rng(1).integers(0, 255, (height // 40, width // 40, 3), np.uint8)
+    ok, png = cv2.imencode(".png", cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC))
+    assert ok
+    return png.tobytes()
+
+
+def test_a_big_png_needing_no_downscale_is_streamed_to_opencvs_pixels(monkeypatch):
+    data = _textured_png(3300, 2500)  # 8.25 MP: under the work size, over STREAM_PNG_PIXELS
+    scales = []
+    real = stream_decode.decode_png
+    monkeypatch.setattr(stream_decode, "decode_png", lambda d, s, *a: scales.append(s) or real(d, s, *a))
+    loaded = load(data)
+    assert scales == [1.0]
+    assert np.array_equal(loaded.image, cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_big_png_needing_no_downscale_is_held_once_while_decoded(tmp_path):
+    """OpenCV's decode held the image twice (its binding copies the result); the stream
+    holds it once, plus a band."""
+    path = tmp_path / "scan.png"
+    path.write_bytes(_textured_png(4000, 3000))
+    growth = _peak_growth(f"""
+        from ocr_app.engine.load import load, read_bytes
+        data = read_bytes({str(path)!r})
+        open("/proc/self/clear_refs", "w").write("5")
+        base = rss("VmRSS")
+        img = load(data)
+        assert img.image.shape == (3000, 4000, 3)
+        print(rss("VmHWM") - base)
+    """)
+    assert growth < 1.4 * 36, f"peak RSS growth {growth:.0f} MB for a 36 MB image"

@@ -47,6 +47,9 @@ MB = 1024 * 1024
 MAX_FILE_BYTES = 200 * MB
 MAX_WORK_PIXELS = 16_000_000  # downscale beyond this before OCR
 MAX_SIDE = 8000
+# PNGs from this size on are streamed even when they need no downscaling: OpenCV's decode
+# holds the image twice (its binding copies the result), the stream once plus a band.
+STREAM_PNG_PIXELS = 8_000_000
 _LIMIT_MP = MAX_DECODE_PIXELS // 1_000_000
 
 
@@ -330,7 +333,7 @@ def decode(data: bytes) -> LoadedImage:
     if w < 1 or h < 1:
         raise ImageLoadError("image has no pixels")
     scale = stream_decode.fits(w, h, MAX_WORK_PIXELS, MAX_SIDE)
-    if scale < 1.0 and data.startswith(stream_decode.PNG_SIGNATURE):
+    if (scale < 1.0 or w * h >= STREAM_PNG_PIXELS) and data.startswith(stream_decode.PNG_SIGNATURE):
         try:
             streamed = stream_decode.decode_png(data, scale)
         except stream_decode.PngError as exc:

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-BAND_BYTES = 8 * 1024 * 1024  # raw bytes per band: bounds the transient memory
+BAND_BYTES = 2 * 1024 * 1024  # raw bytes per band: bounds the transient memory (about 6 × this)
 _IN_CHUNK = 1 << 16
 
 # bits per pixel → (Pillow mode, rawmode, pixels per stored row unit) that keep raw bytes intact.
@@ -238,11 +238,13 @@ def _fit_bands(layout: PngLayout, rows: _Rows, out_w: int, out_h: int) -> np.nda
         src_end = h if y1 == out_h else min(h, round(y1 * h / out_h))
         band, seed = _unfilter(layout, rows.read(src_end - src_done), seed)
         src_done = src_end
-        small = cv2.resize(_pixels(layout, band), (out_w, y1 - y0), interpolation=cv2.INTER_AREA)
+        pixels = _pixels(layout, band)
+        small = pixels if pixels.shape[1] == out_w and pixels.shape[0] == y1 - y0 else \
+            cv2.resize(pixels, (out_w, y1 - y0), interpolation=cv2.INTER_AREA)
         if out is None:
             out = np.empty((out_h, out_w, *small.shape[2:]), np.uint8)
         out[y0:y1] = small
-        del band, small
+        del band, pixels, small
     assert out is not None
     return out
 
