@@ -116,6 +116,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("glyphs", bool, True, "find free-standing colons and lone digits", post="glyphs"),
     Option("split", bool, True, "split lines at gaps as wide as a column gutter", post="split"),
     Option("codes", bool, False, "also decode QR codes and barcodes", post="codes"),
+    Option("page", bool, True, "highlight less the characters of a word the page reads surely elsewhere",
+           post="page"),
     # -- how the text is given back
     Option("layout", str, "lines", "text layout: lines (every printed line in reading order, a blank line between "
            "paragraphs), paragraphs (one line each), raw (row by row, no columns), code (indentation kept)",

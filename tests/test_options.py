@@ -35,7 +35,7 @@ def test_the_engine_and_the_schema_agree():
 def test_flags_switch_post_processors_and_keep_their_order():
     args = _parse(["--no-glyphs", "--no-words", "--codes", "--precision", "fp32", "--threads", "3", "--model-set", "x"])
     config = engine_config(values_from_args(args))
-    assert config.post == ("script", "amounts", "spacing", "split", "codes")
+    assert config.post == ("script", "amounts", "spacing", "split", "codes", "page")
     assert (config.precision, config.threads, config.model_set) == ("fp32", 3, "x")
     assert config.fingerprint() != EngineConfig().fingerprint()  # switches are in the cache key
 

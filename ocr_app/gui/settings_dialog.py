@@ -262,6 +262,7 @@ class SettingsDialog(QDialog):
             "script": self.tr("One Chinese script per page (Simplified where clear)"),
             "words": self.tr("Highlight less the Chinese characters that form a word"),
             "split": self.tr("Split lines at gaps as wide as a column gutter"),
+            "page": self.tr("Highlight less the words the page reads surely elsewhere"),
             "codes": self.tr("Also read QR codes and barcodes"),
         }
         self.switches: dict[str, QCheckBox] = {}

@@ -922,6 +922,10 @@
       <source>Keep history: every page read and every edit, searchable later</source>
       <translation>保留历史：保存每一页识别结果和每次修改，以后可搜索</translation>
     </message>
+    <message>
+      <source>Highlight less the words the page reads surely elsewhere</source>
+      <translation>本页别处已清楚识别的词语少做可疑标记</translation>
+    </message>
   </context>
   <context>
     <name>TextPanel</name>

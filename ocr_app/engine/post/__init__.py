@@ -18,6 +18,7 @@ from .amounts import AmountRepair
 from .codes import CodeReader
 from .glyphs import FreeGlyphs
 from .line_split import LineSplit
+from .page_support import PageSupport
 from .script import ScriptUnifier
 from .spacing import GapSpacing
 from .words import WordSupport
@@ -34,12 +35,13 @@ class PostProcessor(Protocol):
 
 
 REGISTRY: dict[str, type] = {cls.name: cls for cls in (AmountRepair, GapSpacing, FreeGlyphs, ScriptUnifier,
-                                                        LineSplit, CodeReader, WordSupport)}
+                                                        LineSplit, CodeReader, WordSupport, PageSupport)}
 # One Chinese script (first: it takes over the decoder's script-aware doubt, which the
 # others do not carry), the doubt of characters inside Chinese words (before spacing puts
 # anything between them), receipts' amounts and spacing, free colons and "1"s, lines split
-# at column gutters (for the layout).
-DEFAULT_POST: tuple[str, ...] = ("script", "words", "amounts", "spacing", "glyphs", "split")
+# at column gutters (for the layout), and last, on the final words, the doubt of characters
+# of words the page reads surely elsewhere.
+DEFAULT_POST: tuple[str, ...] = ("script", "words", "amounts", "spacing", "glyphs", "split", "page")
 NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 
@@ -50,4 +52,4 @@ def build(names: tuple[str, ...] | list[str]) -> list[PostProcessor]:
     return [REGISTRY[n]() for n in names]
 
 
-__all__ = ["DEFAULT_POST", "NAMES", "REGISTRY", "PostProcessor", "WordSupport", "build"]
+__all__ = ["DEFAULT_POST", "NAMES", "REGISTRY", "PageSupport", "PostProcessor", "WordSupport", "build"]

@@ -17,7 +17,7 @@ def test_every_post_processor_follows_the_protocol():
         assert step.name == name and callable(step)
         assert set(step.needs) <= {"crops", "scores", "reader"}
         assert isinstance(step.score_chars, str)
-    assert DEFAULT_POST == ("script", "words", "amounts", "spacing", "glyphs", "split")
+    assert DEFAULT_POST == ("script", "words", "amounts", "spacing", "glyphs", "split", "page")
     with pytest.raises(ValueError, match="unknown post-processor"):
         build(["spacing", "nope"])
 
@@ -38,7 +38,7 @@ def test_switching_free_glyphs_off_changes_the_text(engine):
     plain = without_glyphs.run(page).text
     assert full.count(":") == 4 and plain.count(":") == 0
     assert full.replace(":", "").split() == plain.split()
-    assert without_glyphs.info()["post"] == ["script", "words", "amounts", "spacing", "split"]
+    assert without_glyphs.info()["post"] == ["script", "words", "amounts", "spacing", "split", "page"]
 
 
 def test_codes_post_processor_adds_decoded_codes_after_the_text(engine):
