@@ -28,6 +28,15 @@ class Decoded:
     simplified_doubt: list[float] = field(default_factory=list)
 
 
+def scale_odds(doubt: float, ratio: float) -> float:
+    """A doubt with its odds (doubt / (1 - doubt)) multiplied by a likelihood ratio: how the
+    post-processors fold evidence that a character is right (ratio < 1) into its doubt."""
+    if doubt >= 1.0:
+        return doubt
+    odds = doubt / (1.0 - doubt) * ratio
+    return odds / (1.0 + odds)
+
+
 def load_charset(metadata_chars: str | None, dict_path: str | None) -> list[str]:
     """Index → character: CTC blank first, dictionary, then the space class PP-OCR appends."""
     if dict_path:

@@ -192,19 +192,7 @@ def _decode_jpeg_whole(data: bytes, gray: bool, orientation: int) -> np.ndarray 
         return None
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
-    return _exif_upright(img, orientation)
-
-
-def _exif_upright(img: np.ndarray, orientation: int) -> np.ndarray:
-    """The decoded pixels turned as EXIF orientation 1-8 says (what OpenCV's decoder does)."""
-    if orientation in (5, 7):
-        img = cv2.transpose(img)
-    turn = {3: cv2.ROTATE_180, 6: cv2.ROTATE_90_CLOCKWISE, 7: cv2.ROTATE_180,
-            8: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(orientation)
-    if turn is not None:
-        img = cv2.rotate(img, turn)
-    flip = {2: 1, 4: 0}.get(orientation)
-    return cv2.flip(img, flip) if flip is not None else img
+    return stream_decode.exif_upright(img, orientation)
 
 
 _CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,

@@ -218,7 +218,8 @@ def _pixels(layout: PngLayout, band: np.ndarray) -> np.ndarray:
     return _over_white(band[:, :, :3], band[:, :, 3])[:, :, ::-1]  # RGBA
 
 
-def _orient(img: np.ndarray, orientation: int) -> np.ndarray:
+def exif_upright(img: np.ndarray, orientation: int) -> np.ndarray:
+    """The pixels turned as EXIF orientation 1-8 says (what OpenCV's decoder does)."""
     ops = {2: lambda a: cv2.flip(a, 1), 3: lambda a: cv2.rotate(a, cv2.ROTATE_180), 4: lambda a: cv2.flip(a, 0),
            5: cv2.transpose, 6: lambda a: cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE),
            7: lambda a: cv2.rotate(cv2.transpose(a), cv2.ROTATE_180),
@@ -284,7 +285,7 @@ def decode_png(data: bytes, scale: float, layout: PngLayout | None = None) -> tu
         out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
     orientation = layout.orientation()
     full = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-    return np.ascontiguousarray(_orient(out, orientation)), full
+    return np.ascontiguousarray(exif_upright(out, orientation)), full
 
 
 def fits(width: int, height: int, max_pixels: int, max_side: int) -> float:

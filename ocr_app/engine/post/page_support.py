@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..ctc import Decoded
+from ..ctc import Decoded, scale_odds
 from ..reading import PageReading
 from ..result import DOUBTFUL
 
@@ -41,10 +41,7 @@ def _tokens(text: str) -> list[tuple[int, str]]:
 
 def supported_doubt(doubt: float) -> float:
     """A doubt with its odds scaled by the page's likelihood ratio."""
-    if doubt >= 1.0:
-        return doubt
-    odds = doubt / (1.0 - doubt) * ODDS
-    return odds / (1.0 + odds)
+    return scale_odds(doubt, ODDS)
 
 
 class PageSupport:

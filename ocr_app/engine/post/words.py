@@ -15,7 +15,7 @@ ink can make a word too (a receipt's `***` read as `家家案`).
 
 from __future__ import annotations
 
-from ..ctc import Decoded
+from ..ctc import Decoded, scale_odds
 from ..reading import PageReading
 from ..script_forms import is_cjk
 from ..zh_words import table
@@ -37,10 +37,7 @@ def written_in_chinese(texts: list[str]) -> bool:
 
 def supported_doubt(doubt: float) -> float:
     """A doubt with its odds scaled by the word's likelihood ratio."""
-    if doubt >= 1.0:
-        return doubt
-    odds = doubt / (1.0 - doubt) * ODDS
-    return odds / (1.0 + odds)
+    return scale_odds(doubt, ODDS)
 
 
 class WordSupport:
