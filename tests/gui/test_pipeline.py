@@ -115,20 +115,22 @@ def test_settings_dialog_switches_reach_the_engine_config(window, qtbot):
     qtbot.addWidget(dialog)
     assert [dialog.precision.itemData(i) for i in range(dialog.precision.count())] == ["int8", "fp32"]
     assert set(dialog.switches) == {"use_text_layer", "use_cls", "orient_pages", "flatten_pages", "dewarp_pages",
-                                    "amounts", "spacing", "glyphs", "script", "words", "split", "codes"}
+                                    "amounts", "spacing", "glyphs", "script", "words", "split", "codes", "page"}
     assert all(check.text()[:1].isupper() for check in dialog.switches.values())  # labels, not CLI help
     before = window.engine_key()
     dialog.switches["codes"].setChecked(True)
     dialog.switches["spacing"].setChecked(False)
     dialog.switches["use_text_layer"].setChecked(False)
     dialog.switches["orient_pages"].setChecked(False)
+    dialog.switches["page"].setChecked(False)
     dialog._save()
     assert window.settings.codes and not window.settings.spacing and not window.settings.use_text_layer
     config = window.engine_config()
     assert "codes" in config.post and "spacing" not in config.post and "amounts" in config.post
+    assert "page" not in config.post
     assert not config.orient_pages
     assert window.engine_key() != before
-    for name in ("codes", "spacing", "use_text_layer", "orient_pages"):
+    for name in ("codes", "spacing", "use_text_layer", "orient_pages", "page"):
         window.settings.set(name, next(o for o in OPTIONS if o.name == name).default_value())
     assert window.engine_key() == before
 
