@@ -94,6 +94,7 @@ KINDS = list(_samples(False))
 def test_streamed_png_decodes_exactly(kind, monkeypatch):
     """At exactly half size both sides average the same 2×2 blocks: only rounding may differ."""
     monkeypatch.setattr(stream_decode, "BAND_BYTES", 5000)  # many bands: the seed row between them matters
+    monkeypatch.setattr(stream_decode, "AREA_BAND_BYTES", 5000)
     data = _samples(False)[kind]
     out, full = stream_decode.decode_png(data, 0.5)
     assert full == (256, 300)
@@ -105,6 +106,7 @@ def test_streamed_png_decodes_exactly(kind, monkeypatch):
 @pytest.mark.parametrize("kind", KINDS)
 def test_streamed_png_matches_a_full_decode_at_any_scale(kind, scale, monkeypatch):
     monkeypatch.setattr(stream_decode, "BAND_BYTES", 5000)
+    monkeypatch.setattr(stream_decode, "AREA_BAND_BYTES", 5000)
     data = _samples(True)[kind]
     out, full = stream_decode.decode_png(data, scale)
     assert full == (257, 301)
@@ -224,3 +226,25 @@ def test_a_big_png_needing_no_downscale_is_held_once_while_decoded(tmp_path):
         print(rss("VmHWM") - base)
     """)
     assert growth < 1.4 * 36, f"peak RSS growth {growth:.0f} MB for a 36 MB image"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_band_by_band_averaging_gives_one_whole_image_resize(seed, monkeypatch):
+    """fit_in_bands sums each band's rows down with OpenCV's own INTER_AREA weights, in its
+    order, so the bands leave no seams: the pixels are those of one cv2.resize."""
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(60, 500, 2))
+    shape = (h // 6, w // 6) if seed % 3 == 0 else (h // 6, w // 6, 3)
+    img = cv2.resize(rng.integers(0, 255, shape, np.uint8), (w, h), interpolation=cv2.INTER_CUBIC)
+    row_bytes = img[0].nbytes
+    monkeypatch.setattr(stream_decode, "AREA_BAND_BYTES", int(rng.integers(1, 30)) * row_bytes)
+    scale = float(rng.uniform(0.5, 1.0))
+    out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))
+    handed = [0]
+
+    def next_band(rows: int) -> np.ndarray:
+        handed[0] += rows
+        return img[handed[0] - rows:handed[0]]
+
+    got = stream_decode.fit_in_bands(next_band, h, row_bytes, out_w, out_h)
+    assert np.array_equal(got, cv2.resize(img, (out_w, out_h), interpolation=cv2.INTER_AREA))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import mmap
 import os
 import warnings
 from dataclasses import dataclass
@@ -195,6 +196,45 @@ def _decode_jpeg_whole(data: bytes, gray: bool, orientation: int) -> np.ndarray 
     return stream_decode.exif_upright(img, orientation)
 
 
+def _decode_jpeg_to_work(data: bytes, gray: bool, orientation: int) -> np.ndarray | None:
+    """A JPEG over the work size that must be read at full size (its type is small),
+    decoded into anonymous memory and area-averaged to the work size band by band, each
+    band's full-size rows handed back to the OS once averaged: the peak is the full image
+    and a band, not the full image and the work image (a 40 MP page: +172 → +134 MB), and
+    the pixels are those of one `cv2.resize` of the whole (stream_decode.fit_in_bands).
+    None where it cannot (no simplejpeg, no madvise, a decoder error): decoded whole then."""
+    try:
+        import simplejpeg
+    except ImportError:
+        return None
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        return None
+    try:
+        h, w = simplejpeg.decode_jpeg_header(data)[:2]
+        channels = 1 if gray else 3
+        memory = mmap.mmap(-1, h * w * channels)
+        full = simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "BGR", buffer=memory, strict=True)
+    except (ValueError, MemoryError, OSError):
+        return None
+    full = full.reshape(h, w) if gray else full.reshape(h, w, 3)
+    row_bytes, handed, released = w * channels, 0, 0
+
+    def next_band(rows: int) -> np.ndarray:
+        nonlocal handed, released
+        done = handed * row_bytes // mmap.PAGESIZE * mmap.PAGESIZE  # rows before `handed` are averaged
+        if done > released:
+            memory.madvise(mmap.MADV_DONTNEED, released, done - released)
+            released = done
+        band = full[handed:handed + rows]
+        handed += rows
+        return band
+
+    scale = min(1.0, (MAX_WORK_PIXELS / float(h * w)) ** 0.5, MAX_SIDE / max(h, w))
+    out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))  # as _cap rounds
+    work = stream_decode.fit_in_bands(next_band, h, row_bytes, out_w, out_h)
+    return stream_decode.exif_upright(work, orientation)
+
+
 _CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
                8: cv2.IMREAD_REDUCED_COLOR_8}
 
@@ -341,6 +381,11 @@ def decode(data: bytes) -> LoadedImage:
         reduction = _reduction(w * h, jpeg=False)
     _check_budget(w, h, mode, jpeg, use_cv, gray, reduction)
     img, orig = None, None
+    if use_cv and jpeg and reduction == 1 and w * h > MAX_WORK_PIXELS:
+        img = _decode_jpeg_to_work(data, gray, orientation)
+        if img is not None:
+            orig = _upright_size((w, h), orientation)
+            return LoadedImage(np.ascontiguousarray(img), orig, img.shape[1] / orig[0])
     if use_cv and jpeg and reduction == 1:
         img = _decode_jpeg_whole(data, gray, orientation)
         if img is not None:

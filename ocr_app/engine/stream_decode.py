@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import cv2
@@ -27,6 +27,7 @@ from PIL import Image
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BAND_BYTES = 2 * 1024 * 1024  # raw bytes per band: bounds the transient memory (about 6 × this)
+AREA_BAND_BYTES = 512 * 1024  # rows averaged at a time to a fractional scale: their float copies are 8 × this
 _IN_CHUNK = 1 << 16
 
 # bits per pixel → (Pillow mode, rawmode, pixels per stored row unit) that keep raw bytes intact.
@@ -227,27 +228,93 @@ def exif_upright(img: np.ndarray, orientation: int) -> np.ndarray:
     return ops[orientation](img) if orientation in ops else img
 
 
-def _fit_bands(layout: PngLayout, rows: _Rows, out_w: int, out_h: int) -> np.ndarray:
-    """Each band area-averaged straight into its output rows (scales between 1/2 and 1)."""
-    h = layout.height
-    per_band = max(1, int(BAND_BYTES / rows.stride * out_h / h))  # output rows per band
+def _area_table(size: int, out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """OpenCV's INTER_AREA weights along one axis (computeResizeAreaTab): for each entry the
+    output row, the input row and its weight, in OpenCV's order; and each output row's last
+    input row."""
+    scale = 1.0 / (out / size)
+    dst: list[int] = []
+    src: list[int] = []
+    weight: list[float] = []
+    for d in range(out):
+        f1 = d * scale
+        f2 = f1 + scale
+        cell = min(scale, size - f1)
+        s2 = min(math.floor(f2), size - 1)
+        s1 = min(math.ceil(f1), s2)
+        entries = [(s1 - 1, (s1 - f1) / cell)] if s1 - f1 > 1e-3 else []
+        entries += [(i, 1.0 / cell) for i in range(s1, s2)]
+        if f2 - s2 > 1e-3:
+            entries.append((s2, min(min(f2 - s2, 1.0), cell) / cell))
+        for i, w in entries:
+            dst.append(d)
+            src.append(i)
+            weight.append(w)
+    d_arr, s_arr = np.array(dst, np.int64), np.array(src, np.int64)
+    last = np.full(out, -1, np.int64)
+    np.maximum.at(last, d_arr, s_arr)
+    return d_arr, s_arr, np.array(weight, np.float32), last
+
+
+def fit_in_bands(next_band: Callable[[int], np.ndarray], height: int, row_bytes: int, out_w: int,
+                 out_h: int, band_bytes: int | None = None) -> np.ndarray:
+    """An image `height` rows tall, handed out a band at a time by `next_band(rows)`,
+    area-averaged to out_w × out_h: the same pixels as one `cv2.resize(INTER_AREA)` of the
+    whole image (the rows of each band are averaged across in float by OpenCV, then summed
+    down with OpenCV's own weights, in its order), while the full-size image never has to
+    exist at once, or its rows can be let go as they pass."""
+    per_band = max(1, (band_bytes or AREA_BAND_BYTES) // row_bytes)  # input rows per band
+    identity = out_h == height
+    if not identity:
+        dst, src, weight, last = _area_table(height, out_h)
     out: np.ndarray | None = None
-    seed: bytes | None = None
-    src_done = 0
-    for y0 in range(0, out_h, per_band):
-        y1 = min(out_h, y0 + per_band)
-        src_end = h if y1 == out_h else min(h, round(y1 * h / out_h))
-        band, seed = _unfilter(layout, rows.read(src_end - src_done), seed)
-        src_done = src_end
-        pixels = _pixels(layout, band)
-        small = pixels if pixels.shape[1] == out_w and pixels.shape[0] == y1 - y0 else \
-            cv2.resize(pixels, (out_w, y1 - y0), interpolation=cv2.INTER_AREA)
+    carry: tuple[int, np.ndarray] | None = None  # (first output row, its partial sums) left open
+    for s0 in range(0, height, per_band):
+        s1 = min(height, s0 + per_band)
+        band = next_band(s1 - s0)
+        if identity and band.shape[1] == out_w:
+            rows = band
+            lo = s0
+        else:
+            across = cv2.resize(band.astype(np.float32), (out_w, s1 - s0), interpolation=cv2.INTER_AREA)
+            if identity:
+                rows, lo = np.clip(np.rint(across), 0, 255).astype(np.uint8), s0
+            else:
+                if across.ndim == 2:
+                    across = across[:, :, None]
+                i0, i1 = np.searchsorted(src, s0, "left"), np.searchsorted(src, s1, "left")
+                d, first = dst[i0:i1], int(dst[i0])
+                sums = np.zeros((int(d[-1]) - first + 1, out_w, across.shape[2]), np.float32)
+                if carry is not None:
+                    sums[carry[0] - first] = carry[1]
+                # Each output row's entries in OpenCV's order: its first in the band, second, third.
+                rank = np.arange(i1 - i0) - np.searchsorted(d, d, "left")
+                for k in range(int(rank.max()) + 1):
+                    pick = np.flatnonzero(rank == k)
+                    sums[d[pick] - first] += across[src[i0 + pick] - s0] * weight[i0 + pick, None, None]
+                done = int(np.searchsorted(last, s1, "left"))  # rows whose last input row is in
+                carry = (done, sums[done - first]) if done <= int(d[-1]) else None
+                rows, lo = np.clip(np.rint(sums[:done - first]), 0, 255).astype(np.uint8), first
+                if band.ndim == 2:
+                    rows = rows[:, :, 0]
         if out is None:
-            out = np.empty((out_h, out_w, *small.shape[2:]), np.uint8)
-        out[y0:y1] = small
-        del band, pixels, small
+            out = np.empty((out_h, out_w, *rows.shape[2:]), np.uint8)
+        out[lo:lo + len(rows)] = rows
+        del band, rows
     assert out is not None
     return out
+
+
+def _fit_bands(layout: PngLayout, rows: _Rows, out_w: int, out_h: int) -> np.ndarray:
+    """The PNG's rows unfiltered band by band, each averaged into its output rows."""
+    seed: bytes | None = None
+
+    def next_band(n: int) -> np.ndarray:
+        nonlocal seed
+        band, seed = _unfilter(layout, rows.read(n), seed)
+        return _pixels(layout, band)
+
+    return fit_in_bands(next_band, layout.height, rows.stride, out_w, out_h)
 
 
 def decode_png(data: bytes, scale: float, layout: PngLayout | None = None) -> tuple[np.ndarray, tuple[int, int]] | None:
