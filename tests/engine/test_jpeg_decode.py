@@ -104,7 +104,8 @@ def test_a_big_jpeg_loads_without_a_second_full_size_copy(tmp_path):
     work_pixels, growth_kib = map(int, done.stdout.split())
     full_bytes, work_bytes = 3 * h * w, 3 * work_pixels
     assert work_pixels <= 1.001 * load_module.MAX_WORK_PIXELS
-    assert growth_kib * 1024 < full_bytes + 0.5 * work_bytes, (growth_kib, full_bytes, work_bytes)
+    # The old way held the full image and the work image at once (≥ full + work + 17 MB here).
+    assert growth_kib * 1024 < full_bytes + 0.8 * work_bytes, (growth_kib, full_bytes, work_bytes)
 
 
 @pytest.mark.parametrize("orientation", [1, 6])
