@@ -180,9 +180,9 @@ def _jpeg_reduction(buf: np.ndarray, pixels: int) -> int:
 
 def _decode_jpeg_whole(data: bytes, gray: bool, orientation: int) -> np.ndarray | None:
     """A JPEG decoded at full size by libjpeg-turbo (simplejpeg) straight into the array
-    we keep: the same pixels as OpenCV's decoder, without its binding's copy of the whole
-    image (a 40 MP page: +242 MB → +166 MB; docs/benchmarks.md). None when it cannot
-    (no simplejpeg, CMYK, a decoder error): the caller then decodes with OpenCV."""
+    we keep: the same pixels as OpenCV's decoder (CMYK too), without its binding's copy of
+    the whole image (docs/benchmarks.md, "Big pages and folders of them"). None when it
+    cannot (no simplejpeg, a damaged file): the caller then decodes with OpenCV."""
     try:
         import simplejpeg
     except ImportError:
@@ -202,7 +202,7 @@ def _decode_jpeg_to_work(data: bytes, gray: bool, orientation: int) -> np.ndarra
     band's full-size rows handed back to the OS once averaged: the peak is the full image
     and a band, not the full image and the work image (a 40 MP page: +172 → +134 MB), and
     the pixels are those of one `cv2.resize` of the whole (stream_decode.fit_in_bands).
-    None where it cannot (no simplejpeg, no madvise, a decoder error): decoded whole then."""
+    None where it cannot (no simplejpeg, no madvise, a damaged file): decoded whole then."""
     try:
         import simplejpeg
     except ImportError:
