@@ -97,12 +97,7 @@ def environment(level: str, base: dict[str, str] | None = None) -> dict[str, str
 
 def check(level: str) -> None:
     """Raise unless this process really sees the CPU without `level`'s hidden features."""
-    seen: dict[str, bool] = {}
-    for where in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):
-        try:
-            seen = __import__(where, fromlist=["__cpu_features__"]).__cpu_features__
-            break
-        except (ImportError, AttributeError):
-            continue
-    if seen.get(_PROBE[level], False):
+    from ocr_app.engine.cpu_features import runtime_features
+
+    if _PROBE[level] in runtime_features():
         raise CpuMaskError(f"--mask-cpu {level}: CPUID still reports {_PROBE[level]}; masking did not take effect")

@@ -16,6 +16,7 @@ On a saturating CPU the INT8 recogniser reads differently from the VNNI referenc
 from __future__ import annotations
 
 import base64
+import importlib
 import os
 from functools import lru_cache
 
@@ -81,3 +82,18 @@ def int8_variant() -> str:
     if use_x64_precision():
         return "u8u8 (exact: no VNNI, x64quantprecision)"
     return "u8s8 (saturating: no VNNI)" if int8_kernel() == SATURATING else "u8s8 (exact: VNNI)"
+
+
+@lru_cache(maxsize=1)
+def runtime_features() -> frozenset[str]:
+    """The instruction-set features this process's CPUID and XGETBV report, as NumPy read
+    them at import (its names: "AVX2", "AVX512F", "AVX512VNNI", …): what ONNX Runtime picks
+    its kernels by, which a hypervisor or CPUID masking can narrow below /proc/cpuinfo's.
+    Empty where NumPy keeps the table elsewhere."""
+    for where in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # NumPy 2, 1
+        try:
+            table = importlib.import_module(where).__cpu_features__
+        except (ImportError, AttributeError):
+            continue
+        return frozenset(name for name, on in table.items() if on)
+    return frozenset()

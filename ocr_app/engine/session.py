@@ -11,7 +11,6 @@ of the same model are deleted, so the cache holds one file per model.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import platform
 import tempfile
@@ -162,22 +161,15 @@ def _cpu_signature() -> str:
 
     /proc/cpuinfo is the kernel's view; what ORT picks by is what CPUID and XGETBV tell
     this process, which a hypervisor or CPUID masking can narrow (a graph laid out for
-    AVX-512's 16-float blocks then fails on AVX2's 8). NumPy reads the same two
-    instructions at import, so its runtime feature table is added to the key."""
+    AVX-512's 16-float blocks then fails on AVX2's 8). So the features the process sees
+    (cpu_features.runtime_features) are in the key too."""
     flags = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             flags = next((line for line in fh if line.startswith(("flags", "Features"))), "")
     except OSError:
         pass
-    seen: dict[str, bool] = {}
-    for where in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # NumPy 2, 1
-        try:
-            seen = importlib.import_module(where).__cpu_features__
-            break
-        except (ImportError, AttributeError):
-            continue
-    flags += "|" + " ".join(sorted(name for name, on in seen.items() if on))
+    flags += "|" + " ".join(sorted(cpu_features.runtime_features()))
     return f"{platform.machine()}|{platform.processor()}|{hashlib.blake2b(flags.encode(), digest_size=8).hexdigest()}"
 
 
