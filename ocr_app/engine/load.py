@@ -178,45 +178,41 @@ def _jpeg_reduction(buf: np.ndarray, pixels: int) -> int:
     return next((r for r in deeper if glyph / r >= GLYPH_FLOOR), base)
 
 
-def _decode_jpeg_whole(data: bytes, gray: bool, orientation: int) -> np.ndarray | None:
-    """A JPEG decoded at full size by libjpeg-turbo (simplejpeg) straight into the array
-    we keep: the same pixels as OpenCV's decoder (CMYK too), without its binding's copy of
-    the whole image (docs/benchmarks.md, "Big pages and folders of them"). None when it
-    cannot (no simplejpeg, a damaged file): the caller then decodes with OpenCV."""
+def _simplejpeg(data: bytes, gray: bool, buffer: mmap.mmap | None = None) -> np.ndarray | None:
+    """The JPEG's stored pixels (H×W gray or H×W×3 BGR, EXIF not applied) decoded by
+    libjpeg-turbo (simplejpeg) straight into the array returned, or into `buffer`: the same
+    pixels as OpenCV's decoder (CMYK too), without its binding's copy of the whole image
+    (docs/benchmarks.md, "Big pages and folders of them"). None when it cannot (no
+    simplejpeg, a damaged file): the caller then decodes with OpenCV."""
     try:
         import simplejpeg
     except ImportError:
         return None
     try:
-        img = simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "BGR", strict=True)
+        img = simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "BGR", buffer=buffer, strict=True)
     except (ValueError, MemoryError, OSError):
         return None
-    if img.ndim == 3 and img.shape[2] == 1:
-        img = img[:, :, 0]
-    return stream_decode.exif_upright(img, orientation)
+    return img[:, :, 0] if img.ndim == 3 and img.shape[2] == 1 else img
 
 
-def _decode_jpeg_to_work(data: bytes, gray: bool, orientation: int) -> np.ndarray | None:
+def _decode_jpeg_to_work(data: bytes, size: tuple[int, int], gray: bool) -> np.ndarray | None:
     """A JPEG over the work size that must be read at full size (its type is small),
     decoded into anonymous memory and area-averaged to the work size band by band, each
     band's full-size rows handed back to the OS once averaged: the peak is the full image
     and a band, not the full image and the work image (a 40 MP page: +172 → +134 MB), and
     the pixels are those of one `cv2.resize` of the whole (stream_decode.fit_in_bands).
-    None where it cannot (no simplejpeg, no madvise, a damaged file): decoded whole then."""
-    try:
-        import simplejpeg
-    except ImportError:
-        return None
+    Not turned (EXIF). None where it cannot (no madvise, or see `_simplejpeg`)."""
     if not hasattr(mmap, "MADV_DONTNEED"):
         return None
+    w, h = size
+    channels = 1 if gray else 3
     try:
-        h, w = simplejpeg.decode_jpeg_header(data)[:2]
-        channels = 1 if gray else 3
         memory = mmap.mmap(-1, h * w * channels)
-        full = simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "BGR", buffer=memory, strict=True)
-    except (ValueError, MemoryError, OSError):
+    except (OSError, OverflowError):
         return None
-    full = full.reshape(h, w) if gray else full.reshape(h, w, 3)
+    full = _simplejpeg(data, gray, memory)
+    if full is None or full.shape[:2] != (h, w):
+        return None
     row_bytes, handed, released = w * channels, 0, 0
 
     def next_band(rows: int) -> np.ndarray:
@@ -229,10 +225,7 @@ def _decode_jpeg_to_work(data: bytes, gray: bool, orientation: int) -> np.ndarra
         handed += rows
         return band
 
-    scale = min(1.0, (MAX_WORK_PIXELS / float(h * w)) ** 0.5, MAX_SIDE / max(h, w))
-    out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))  # as _cap rounds
-    work = stream_decode.fit_in_bands(next_band, h, row_bytes, out_w, out_h)
-    return stream_decode.exif_upright(work, orientation)
+    return stream_decode.fit_in_bands(next_band, h, row_bytes, *_work_size(w, h))
 
 
 _CV_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
@@ -381,15 +374,15 @@ def decode(data: bytes) -> LoadedImage:
         reduction = _reduction(w * h, jpeg=False)
     _check_budget(w, h, mode, jpeg, use_cv, gray, reduction)
     img, orig = None, None
-    if use_cv and jpeg and reduction == 1 and w * h > MAX_WORK_PIXELS:
-        img = _decode_jpeg_to_work(data, gray, orientation)
-        if img is not None:
+    if use_cv and jpeg and reduction == 1:
+        work = _decode_jpeg_to_work(data, (w, h), gray) if w * h > MAX_WORK_PIXELS else None
+        if work is not None:  # already at the work size: averaged first, turned after
+            img = stream_decode.exif_upright(work, orientation)
             orig = _upright_size((w, h), orientation)
             return LoadedImage(np.ascontiguousarray(img), orig, img.shape[1] / orig[0])
-    if use_cv and jpeg and reduction == 1:
-        img = _decode_jpeg_whole(data, gray, orientation)
-        if img is not None:
-            orig = _upright_size((w, h), orientation)
+        whole = _simplejpeg(data, gray)
+        if whole is not None:
+            img, orig = stream_decode.exif_upright(whole, orientation), _upright_size((w, h), orientation)
     if use_cv and img is None:
         # A huge image is scaled down while decoding (memory and time); gray stays gray.
         try:
@@ -416,11 +409,22 @@ def decode(data: bytes) -> LoadedImage:
     return LoadedImage(np.ascontiguousarray(img), orig, img.shape[1] / orig[0])
 
 
+def _work_scale(w: int, h: int) -> float:
+    """The scale (≤ 1) that brings a w × h image within the work size and side caps."""
+    return min(1.0, (MAX_WORK_PIXELS / float(h * w)) ** 0.5, MAX_SIDE / max(h, w))
+
+
+def _work_size(w: int, h: int) -> tuple[int, int]:
+    """(width, height) a w × h image is read at."""
+    scale = _work_scale(w, h)
+    return (max(1, round(w * scale)), max(1, round(h * scale))) if scale < 1.0 else (w, h)
+
+
 def _cap(img: np.ndarray) -> tuple[np.ndarray, float]:
     h, w = img.shape[:2]
-    scale = min(1.0, (MAX_WORK_PIXELS / float(h * w)) ** 0.5, MAX_SIDE / max(h, w))
+    scale = _work_scale(w, h)
     if scale < 1.0:
-        img = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        img = cv2.resize(img, _work_size(w, h), interpolation=cv2.INTER_AREA)
     return img, scale
 
 

@@ -11,6 +11,9 @@ of the output. Memory is one band plus the output, whatever the image size.
 Handles every non-interlaced PNG except 16-bit RGB/RGBA (no Pillow mode keeps their raw
 bytes); for those, and for interlaced files, `decode_png` returns None and the caller
 falls back to a full decode under its own memory budget.
+
+The band-by-band averaging (`fit_in_bands`) and the EXIF turn (`exif_upright`) serve the
+JPEG decoder too (load.py), which hands out the rows of a page decoded whole.
 """
 
 from __future__ import annotations
@@ -256,47 +259,50 @@ def _area_table(size: int, out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return d_arr, s_arr, np.array(weight, np.float32), last
 
 
+def _sum_down(band: np.ndarray, s0: int, out_w: int, table: tuple[np.ndarray, ...],
+              carry: tuple[int, np.ndarray] | None) -> tuple[np.ndarray, int, tuple[int, np.ndarray] | None]:
+    """One band of input rows (from row `s0`) averaged across by OpenCV in float and summed
+    down into its output rows with `_area_table`'s weights, in OpenCV's order. Returns the
+    output rows it completes, the first one's index, and the row left open for the next
+    band (with its partial sums) or None."""
+    dst, src, weight, last = table
+    s1 = s0 + len(band)
+    across = cv2.resize(band.astype(np.float32), (out_w, len(band)), interpolation=cv2.INTER_AREA)
+    if across.ndim == 2:
+        across = across[:, :, None]
+    i0, i1 = np.searchsorted(src, s0, "left"), np.searchsorted(src, s1, "left")
+    d, first = dst[i0:i1], int(dst[i0])
+    sums = np.zeros((int(d[-1]) - first + 1, out_w, across.shape[2]), np.float32)
+    if carry is not None:
+        sums[carry[0] - first] = carry[1]
+    # Each output row's entries in OpenCV's order: its first in the band, second, third.
+    rank = np.arange(i1 - i0) - np.searchsorted(d, d, "left")
+    for k in range(int(rank.max()) + 1):
+        pick = np.flatnonzero(rank == k)
+        sums[d[pick] - first] += across[src[i0 + pick] - s0] * weight[i0 + pick, None, None]
+    done = int(np.searchsorted(last, s1, "left"))  # output rows whose last input row is in
+    rows = np.clip(np.rint(sums[:done - first]), 0, 255).astype(np.uint8)
+    return (rows[:, :, 0] if band.ndim == 2 else rows), first, \
+        ((done, sums[done - first]) if done <= int(d[-1]) else None)
+
+
 def fit_in_bands(next_band: Callable[[int], np.ndarray], height: int, row_bytes: int, out_w: int,
-                 out_h: int, band_bytes: int | None = None) -> np.ndarray:
+                 out_h: int) -> np.ndarray:
     """An image `height` rows tall, handed out a band at a time by `next_band(rows)`,
     area-averaged to out_w × out_h: the same pixels as one `cv2.resize(INTER_AREA)` of the
-    whole image (the rows of each band are averaged across in float by OpenCV, then summed
-    down with OpenCV's own weights, in its order), while the full-size image never has to
-    exist at once, or its rows can be let go as they pass."""
-    per_band = max(1, (band_bytes or AREA_BAND_BYTES) // row_bytes)  # input rows per band
-    identity = out_h == height
-    if not identity:
-        dst, src, weight, last = _area_table(height, out_h)
+    whole image (`_sum_down`), while the full-size image never has to exist at once, or its
+    rows can be let go as they pass. Bands already at the output size pass as they are."""
+    per_band = max(1, AREA_BAND_BYTES // row_bytes)  # input rows per band
+    table: tuple[np.ndarray, ...] | None = None
     out: np.ndarray | None = None
-    carry: tuple[int, np.ndarray] | None = None  # (first output row, its partial sums) left open
+    carry: tuple[int, np.ndarray] | None = None  # (output row, its partial sums) left open
     for s0 in range(0, height, per_band):
-        s1 = min(height, s0 + per_band)
-        band = next_band(s1 - s0)
-        if identity and band.shape[1] == out_w:
-            rows = band
-            lo = s0
+        band = next_band(min(height, s0 + per_band) - s0)
+        if out_h == height and band.shape[1] == out_w:
+            rows, lo = band, s0
         else:
-            across = cv2.resize(band.astype(np.float32), (out_w, s1 - s0), interpolation=cv2.INTER_AREA)
-            if identity:
-                rows, lo = np.clip(np.rint(across), 0, 255).astype(np.uint8), s0
-            else:
-                if across.ndim == 2:
-                    across = across[:, :, None]
-                i0, i1 = np.searchsorted(src, s0, "left"), np.searchsorted(src, s1, "left")
-                d, first = dst[i0:i1], int(dst[i0])
-                sums = np.zeros((int(d[-1]) - first + 1, out_w, across.shape[2]), np.float32)
-                if carry is not None:
-                    sums[carry[0] - first] = carry[1]
-                # Each output row's entries in OpenCV's order: its first in the band, second, third.
-                rank = np.arange(i1 - i0) - np.searchsorted(d, d, "left")
-                for k in range(int(rank.max()) + 1):
-                    pick = np.flatnonzero(rank == k)
-                    sums[d[pick] - first] += across[src[i0 + pick] - s0] * weight[i0 + pick, None, None]
-                done = int(np.searchsorted(last, s1, "left"))  # rows whose last input row is in
-                carry = (done, sums[done - first]) if done <= int(d[-1]) else None
-                rows, lo = np.clip(np.rint(sums[:done - first]), 0, 255).astype(np.uint8), first
-                if band.ndim == 2:
-                    rows = rows[:, :, 0]
+            table = table or _area_table(height, out_h)
+            rows, lo, carry = _sum_down(band, s0, out_w, table, carry)
         if out is None:
             out = np.empty((out_h, out_w, *rows.shape[2:]), np.uint8)
         out[lo:lo + len(rows)] = rows

@@ -46,7 +46,7 @@ def page() -> Image.Image:
 def test_colour_and_gray_jpegs_decode_to_opencvs_pixels(page):
     for img, flags, gray in ((page, cv2.IMREAD_COLOR, False), (page.convert("L"), cv2.IMREAD_GRAYSCALE, True)):
         data = _jpeg(img)
-        ours = load_module._decode_jpeg_whole(data, gray, 1)
+        ours = load_module._simplejpeg(data, gray)
         assert ours is not None and np.array_equal(ours, _opencv(data, flags))
         assert np.array_equal(load_module.load(data).image, load_module._to_bgr8(_opencv(data, flags)))
 
@@ -71,7 +71,7 @@ def test_cmyk_jpegs_too_decode_to_opencvs_pixels(page):
 def test_a_damaged_jpeg_is_left_to_opencv_which_decodes_what_it_can(page):
     damaged = bytearray(_jpeg(page))
     damaged[len(damaged) // 2: len(damaged) // 2 + 400] = bytes(400)  # garbled entropy-coded data
-    assert load_module._decode_jpeg_whole(bytes(damaged), False, 1) is None
+    assert load_module._simplejpeg(bytes(damaged), False) is None
     assert np.array_equal(load_module.load(bytes(damaged)).image, _opencv(bytes(damaged)))
 
 

@@ -63,7 +63,7 @@ print(seen["decoded"] - before, lines)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc_trim")
 def test_the_decoders_copy_of_a_big_page_is_returned_before_detection():
-    """OpenCV's decoder (TIFF, WebP, BMP, small PNGs; not JPEGs, see load._decode_jpeg_whole)
+    """OpenCV's decoder (TIFF, WebP, BMP, small PNGs; not JPEGs, see load._simplejpeg)
     holds its own copy of the page besides the array it returns; once freed it stays on
     glibc's heap (big buffers live there after the first) unless handed back. Between
     decoding and detection, a 300 dpi A4 page costs about itself, not twice."""
